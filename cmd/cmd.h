@@ -1,0 +1,59 @@
+#ifndef ESCGATE_CMD_H
+#define ESCGATE_CMD_H
+
+#include "core/analysis.h"
+#include "core/err.h"
+
+#define ESCGATE_VERSION "0.1.0"
+
+/* A subcommand: parses its own arguments, returns the exit status. */
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+	const char *usage;
+};
+
+extern const struct command escgate_commands[];
+const struct command *command_lookup(const char *name);
+
+int cmd_diff(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+
+extern const char usage_diff[], usage_scan[], usage_version[], usage_help[];
+
+/* --- shared by the subcommands (common.c) --- */
+
+/* The options every analysing subcommand takes. */
+struct analysis_opts {
+	const char *go;       /* --go PATH */
+	const char *tags;     /* --tags LIST */
+	const char *store;    /* --store FILE */
+	const char *format;   /* --format NAME */
+	int quiet;            /* -q */
+};
+
+/*
+ * Matches argv[*i] against --name / --name=VALUE (value options take the
+ * next argument when no '=' is given). Returns 1 when it matched, 0 when
+ * not, -1 on a missing value (err set).
+ */
+int opt_value(int argc, char **argv, int *i, const char *name, const char **value,
+	      struct err *err);
+/* Parses an option shared by analysing subcommands; same returns as opt_value. */
+int opt_analysis(int argc, char **argv, int *i, struct analysis_opts *o, struct err *err);
+
+/* A usage error (exit 2) with a pointer to the command's help. */
+int usage_error(struct err *err, const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Opens the repository, the store and the toolchain; creates the private directory. */
+int gate_open(struct gate *g, const struct analysis_opts *o, struct err *err);
+void gate_close(struct gate *g);
+
+/* Prints the error (and its detail) on stderr and returns the exit status to use. */
+int report_error(const struct err *err);
+
+#endif

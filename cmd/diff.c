@@ -1,0 +1,129 @@
+#include "cmd.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/match.h"
+#include "core/report/report.h"
+#include "core/util.h"
+
+const char usage_diff[] =
+	"usage: escgate [-C DIR] diff [--base REV] [--head REV | --worktree] [options]\n"
+	"\n"
+	"Builds the base and the head with the compiler's escape analysis and reports\n"
+	"the heap escapes and parameter leaks the head introduces, and those it fixes.\n"
+	"\n"
+	"  --base REV       the revision to compare against (default: the merge base of\n"
+	"                   HEAD and origin/HEAD, origin/main, main, origin/master or master)\n"
+	"  --head REV       the revision to check (default: HEAD)\n"
+	"  --worktree       check the working tree as it is on disk instead of a commit\n"
+	"  --go PATH        the go command (default: go on PATH)\n"
+	"  --tags LIST      build tags, as for go build -tags\n"
+	"  --store FILE     the store (default: $ESCGATE_STORE, else .git/escgate/store.db)\n"
+	"  --format NAME    text (default) or json\n"
+	"  -q, --quiet      no progress on stderr\n"
+	"\n"
+	"Exit status: 0 nothing new, 1 new findings, 2 usage error, 3 could not analyse.\n";
+
+static void load(struct gate *g, long long id, struct finding_list *out, struct err *err,
+		 int *failed)
+{
+	if (!*failed && store_load_findings(g->store, id, out, err))
+		*failed = 1;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	struct analysis_opts o = { 0 };
+	struct err err = ERR_INIT;
+	struct gate g = { 0 };
+	struct revision base = { 0 }, head = { 0 };
+	struct finding_list base_findings = { 0 }, head_findings = { 0 };
+	struct match_result result = { 0 };
+	struct strbuf why = STRBUF_INIT;
+	const char *base_spec = NULL, *head_spec = NULL;
+	int worktree = 0, i, r, failed = 0, status = EXIT_ANALYSIS, opened = 0;
+	long long base_id = 0, head_id = 0;
+	report_fn report;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(usage_diff, stdout);
+			return EXIT_CLEAN;
+		}
+		if (!strcmp(argv[i], "--worktree")) {
+			worktree = 1;
+			continue;
+		}
+		if ((r = opt_value(argc, argv, &i, "--base", &base_spec, &err)) ||
+		    (r = opt_value(argc, argv, &i, "--head", &head_spec, &err)) ||
+		    (r = opt_analysis(argc, argv, &i, &o, &err))) {
+			if (r < 0)
+				goto out;
+			continue;
+		}
+		usage_error(&err, "diff", argv[i][0] == '-' ? "unknown option '%s'" :
+					  "unexpected argument '%s'", argv[i]);
+		goto out;
+	}
+	if (worktree && head_spec) {
+		usage_error(&err, "diff", "%s", "--worktree and --head cannot be used together");
+		goto out;
+	}
+	report = report_lookup(o.format ? o.format : "text");
+	if (!report) {
+		usage_error(&err, "diff", "unknown format '%s' (text or json)", o.format);
+		goto out;
+	}
+	if (gate_open(&g, &o, &err))
+		goto out;
+	opened = 1;
+
+	if (base_spec) {
+		if (rev_resolve(g.repo, base_spec, &base, &err))
+			goto out;
+	} else {
+		if (rev_default_base(g.repo, &base, &why, &err))
+			goto out;
+		if (!o.quiet)
+			fprintf(stderr, "escgate: base: %s: %.12s\n", why.buf, base.hex);
+	}
+	if (worktree)
+		rev_worktree(&head);
+	else if (rev_resolve(g.repo, head_spec ? head_spec : "HEAD", &head, &err))
+		goto out;
+
+	if (analysis_get(&g, &base, "base", &base_id, &err) ||
+	    analysis_get(&g, &head, "head", &head_id, &err))
+		goto out;
+	load(&g, base_id, &base_findings, &err, &failed);
+	load(&g, head_id, &head_findings, &err, &failed);
+	if (failed)
+		goto out;
+	match_findings(&base_findings, &head_findings, &result);
+	{
+		struct report_meta meta = {
+			base.label, base.hex, head.label, head.worktree ? NULL : head.hex,
+			g.tc.version, g.tc.goos, g.tc.goarch, 1,
+		};
+
+		if (report(stdout, &meta, &result) || fflush(stdout)) {
+			err_set(&err, EXIT_ANALYSIS, "cannot write the report to standard output");
+			goto out;
+		}
+	}
+	status = result.nnew ? EXIT_NEW : EXIT_CLEAN;
+out:
+	if (err_is_set(&err))
+		status = report_error(&err);
+	match_result_release(&result);
+	finding_list_release(&base_findings);
+	finding_list_release(&head_findings);
+	rev_release(&base);
+	rev_release(&head);
+	if (opened)
+		gate_close(&g);
+	strbuf_release(&why);
+	err_release(&err);
+	return status;
+}

@@ -1,0 +1,99 @@
+#include "cmd.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/match.h"
+#include "core/report/report.h"
+
+const char usage_scan[] =
+	"usage: escgate [-C DIR] scan [REV | --worktree] [options]\n"
+	"\n"
+	"Analyses one revision (default: HEAD) into the store and prints its findings.\n"
+	"\n"
+	"  --worktree       analyse the working tree as it is on disk\n"
+	"  --go PATH        the go command (default: go on PATH)\n"
+	"  --tags LIST      build tags, as for go build -tags\n"
+	"  --store FILE     the store (default: $ESCGATE_STORE, else .git/escgate/store.db)\n"
+	"  --format NAME    text (default) or json\n"
+	"  -q, --quiet      no progress on stderr\n"
+	"\n"
+	"Exit status: 0 analysed, 2 usage error, 3 could not analyse.\n";
+
+int cmd_scan(int argc, char **argv)
+{
+	struct analysis_opts o = { 0 };
+	struct err err = ERR_INIT;
+	struct gate g = { 0 };
+	struct revision rev = { 0 };
+	struct finding_list findings = { 0 };
+	struct match_result result = { 0 };
+	const char *spec = NULL;
+	int worktree = 0, i, r, status = EXIT_ANALYSIS, opened = 0;
+	long long id = 0;
+	report_fn report;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(usage_scan, stdout);
+			return EXIT_CLEAN;
+		}
+		if (!strcmp(argv[i], "--worktree")) {
+			worktree = 1;
+			continue;
+		}
+		if ((r = opt_analysis(argc, argv, &i, &o, &err))) {
+			if (r < 0)
+				goto out;
+			continue;
+		}
+		if (argv[i][0] == '-' || spec) {
+			usage_error(&err, "scan", argv[i][0] == '-' ? "unknown option '%s'" :
+						  "unexpected argument '%s'", argv[i]);
+			goto out;
+		}
+		spec = argv[i];
+	}
+	if (worktree && spec) {
+		usage_error(&err, "scan", "%s", "--worktree and a revision cannot be used together");
+		goto out;
+	}
+	report = report_lookup(o.format ? o.format : "text");
+	if (!report) {
+		usage_error(&err, "scan", "unknown format '%s' (text or json)", o.format);
+		goto out;
+	}
+	if (gate_open(&g, &o, &err))
+		goto out;
+	opened = 1;
+	if (worktree)
+		rev_worktree(&rev);
+	else if (rev_resolve(g.repo, spec ? spec : "HEAD", &rev, &err))
+		goto out;
+	if (analysis_get(&g, &rev, rev.worktree ? "worktree" : "revision", &id, &err) ||
+	    store_load_findings(g.store, id, &findings, &err))
+		goto out;
+	match_present(&findings, &result);
+	{
+		struct report_meta meta = {
+			NULL, NULL, rev.label, rev.worktree ? NULL : rev.hex,
+			g.tc.version, g.tc.goos, g.tc.goarch, 0,
+		};
+
+		if (report(stdout, &meta, &result) || fflush(stdout)) {
+			err_set(&err, EXIT_ANALYSIS, "cannot write the report to standard output");
+			goto out;
+		}
+	}
+	status = EXIT_CLEAN;
+out:
+	if (err_is_set(&err))
+		status = report_error(&err);
+	match_result_release(&result);
+	finding_list_release(&findings);
+	rev_release(&rev);
+	if (opened)
+		gate_close(&g);
+	err_release(&err);
+	return status;
+}

@@ -1,0 +1,273 @@
+#include "attribute.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "gosrc.h"
+#include "util.h"
+
+/*
+ * Scanned source files by absolute path, in an open-addressing hash table:
+ * each file is read and scanned once per analysis, however many findings
+ * it holds.
+ */
+struct source_cache {
+	char **paths;
+	struct go_file **files;   /* NULL where the file could not be read */
+	size_t nr, size;          /* size: a power of two, kept at most half full */
+};
+
+static size_t hash_path(const char *s)
+{
+	size_t h = 1469598103934665603ULL;   /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void source_cache_grow(struct source_cache *sc)
+{
+	struct source_cache bigger = { NULL, NULL, sc->nr, sc->size ? sc->size * 2 : 64 };
+	size_t i;
+
+	bigger.paths = xcalloc(bigger.size, sizeof(*bigger.paths));
+	bigger.files = xcalloc(bigger.size, sizeof(*bigger.files));
+	for (i = 0; i < sc->size; i++) {
+		size_t j;
+
+		if (!sc->paths[i])
+			continue;
+		for (j = hash_path(sc->paths[i]) & (bigger.size - 1); bigger.paths[j];
+		     j = (j + 1) & (bigger.size - 1))
+			;
+		bigger.paths[j] = sc->paths[i];
+		bigger.files[j] = sc->files[i];
+	}
+	free(sc->paths);
+	free(sc->files);
+	*sc = bigger;
+}
+
+static const struct go_file *source_get(struct source_cache *sc, const char *path)
+{
+	struct err ignored = ERR_INIT;
+	size_t i;
+
+	if ((sc->nr + 1) * 2 > sc->size)
+		source_cache_grow(sc);
+	for (i = hash_path(path) & (sc->size - 1); sc->paths[i]; i = (i + 1) & (sc->size - 1))
+		if (!strcmp(sc->paths[i], path))
+			return sc->files[i];
+	sc->paths[i] = xstrdup(path);
+	if (go_file_load(&sc->files[i], path, &ignored))
+		sc->files[i] = NULL;
+	err_release(&ignored);
+	sc->nr++;
+	return sc->files[i];
+}
+
+static void source_cache_release(struct source_cache *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->size; i++) {
+		free(sc->paths[i]);
+		go_file_free(sc->files[i]);
+	}
+	free(sc->paths);
+	free(sc->files);
+}
+
+/* The path below root ("root/" + rel), or NULL when outside. */
+static const char *inside(const char *root, size_t rootlen, const char *path)
+{
+	if (strncmp(path, root, rootlen) || path[rootlen] != '/' || !path[rootlen + 1])
+		return NULL;
+	return path + rootlen + 1;
+}
+
+static int cmp_package_dir(const void *a, const void *b)
+{
+	return strcmp(((const struct package_info *)a)->dir, ((const struct package_info *)b)->dir);
+}
+
+static const struct package_info *package_of(const struct package_info *pkgs, size_t n,
+					     const char *file)
+{
+	struct package_info key = { NULL, NULL, NULL };
+	const char *slash = strrchr(file, '/');
+	const struct package_info *hit;
+
+	if (!slash)
+		return NULL;
+	key.dir = xstrndup(file, (size_t)(slash - file));
+	hit = bsearch(&key, pkgs, n, sizeof(*pkgs), cmp_package_dir);
+	free(key.dir);
+	return hit;
+}
+
+static const char *last_element(const char *import_path)
+{
+	const char *slash = strrchr(import_path, '/');
+
+	return slash ? slash + 1 : import_path;
+}
+
+struct candidate {
+	struct finding f;
+	int inlined;    /* a copy reported at a call site */
+	int generic;    /* in a generic function: one report per instantiation */
+};
+
+static int cmp_candidate(const void *x, const void *y)
+{
+	const struct candidate *a = x, *b = y;
+	int c;
+
+	if ((c = strcmp(a->f.file, b->f.file)))
+		return c;
+	if (a->f.line != b->f.line)
+		return a->f.line < b->f.line ? -1 : 1;
+	if (a->f.col != b->f.col)
+		return a->f.col < b->f.col ? -1 : 1;
+	if (a->f.kind != b->f.kind)
+		return a->f.kind < b->f.kind ? -1 : 1;
+	if (a->inlined != b->inlined)
+		return a->inlined - b->inlined;   /* own reports first */
+	if ((c = strcmp(a->f.verdict, b->f.verdict)))
+		return c;
+	return strcmp(a->f.message, b->f.message);
+}
+
+static int same_spot(const struct candidate *a, const struct candidate *b)
+{
+	return !strcmp(a->f.file, b->f.file) && a->f.line == b->f.line && a->f.col == b->f.col &&
+	       a->f.kind == b->f.kind;
+}
+
+static void trim_into(char **out, const char *s, size_t n)
+{
+	while (n && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	*out = xstrndup(s, n);
+}
+
+static int make_candidate(const struct raw_verdict *r, const struct inline_map *inl,
+			  const char *root, size_t rootlen, const struct package_info *pkgs,
+			  size_t npkgs, struct source_cache *sc, struct candidate *c)
+{
+	const char *file = r->file, *rel;
+	unsigned line = r->line, col = r->col;
+	const struct inline_pos *chain;
+	const struct package_info *pkg;
+	const struct go_file *gf;
+	const struct go_func *fn = NULL;
+	const char *text;
+	size_t n = 0, i, tlen;
+
+	if (!inside(root, rootlen, r->file))
+		return -1;
+	chain = inline_map_lookup(inl, r->file, r->line, r->col, r->subject, &n);
+	for (i = n; chain && i-- > 0;) {
+		if (inside(root, rootlen, chain[i].file)) {
+			file = chain[i].file;
+			line = chain[i].line;
+			col = chain[i].col >= 255 ? 0 : chain[i].col;
+			c->inlined = 1;
+			break;
+		}
+	}
+	rel = inside(root, rootlen, file);
+	memset(&c->f, 0, sizeof(c->f));
+	c->f.kind = r->kind;
+	pkg = package_of(pkgs, npkgs, file);
+	c->f.package = xstrdup(pkg ? pkg->import_path : r->package);
+	c->f.pkgname = xstrdup(pkg ? pkg->name : last_element(r->package));
+	c->f.file = xstrdup(rel);
+	c->f.line = line;
+	c->f.col = col;
+	c->f.message = xstrdup(r->message);
+	c->f.verdict = finding_normalize_verdict(r->message);
+	gf = source_get(sc, file);
+	if (gf)
+		fn = go_file_func_at(gf, line, col);
+	/*
+	 * "func literal escapes to heap" sits on the literal's own `func`
+	 * keyword, but the closure is allocated by the function around it.
+	 */
+	if (fn && col > 1 && fn->start_line == line && fn->start_col == col &&
+	    strcmp(fn->name, fn->scope))
+		fn = go_file_func_at(gf, line, col - 1);
+	c->f.function = xstrdup(fn ? fn->name : "init");
+	c->f.scope = xstrdup(fn ? fn->scope : "init");
+	c->generic = fn ? fn->generic : 0;
+	if (gf && !go_file_line(gf, line, &text, &tlen))
+		trim_into(&c->f.source, text, tlen);
+	else
+		c->f.source = xstrdup("");
+	for (i = 0; i < r->nflow; i++) {
+		const struct flow_step *s = &r->flow[i];
+		const char *srel = inside(root, rootlen, s->file);
+
+		finding_flow_add(&c->f, srel ? srel : s->file, s->line, s->col, s->text);
+	}
+	return 0;
+}
+
+int attribute_findings(const struct build_output *bo, const struct inline_map *inl,
+		       const char *root, struct finding_list *out, struct err *err)
+{
+	struct source_cache sc = { NULL, NULL, 0, 0 };
+	char *keep = NULL;
+	struct package_info *pkgs = NULL;
+	struct candidate *cands = NULL;
+	size_t ncands = 0, i, rootlen = strlen(root);
+
+	(void)err;
+	while (rootlen > 1 && root[rootlen - 1] == '/')
+		rootlen--;
+	if (bo->npackages) {
+		pkgs = xcalloc(bo->npackages, sizeof(*pkgs));
+		memcpy(pkgs, bo->packages, bo->npackages * sizeof(*pkgs));
+		qsort(pkgs, bo->npackages, sizeof(*pkgs), cmp_package_dir);
+	}
+	if (bo->nverdicts)
+		cands = xcalloc(bo->nverdicts, sizeof(*cands));
+	for (i = 0; i < bo->nverdicts; i++)
+		if (!make_candidate(&bo->verdicts[i], inl, root, rootlen, pkgs, bo->npackages, &sc,
+				    &cands[ncands]))
+			ncands++;
+	if (ncands)
+		qsort(cands, ncands, sizeof(*cands), cmp_candidate);
+
+	/* decide first, release after: the comparisons look at the previous candidate */
+	keep = xcalloc(ncands ? ncands : 1, 1);
+	for (i = 0; i < ncands; i++) {
+		const struct candidate *c = &cands[i], *prev = i ? &cands[i - 1] : NULL;
+
+		keep[i] = 1;
+		if (!prev || !same_spot(prev, c))
+			continue;
+		if (c->inlined)
+			keep[i] = 0;   /* the callee's own report, or an earlier copy, stands for it */
+		else if (c->generic && !strcmp(prev->f.verdict, c->f.verdict))
+			keep[i] = 0;   /* another instantiation of the same code */
+	}
+	for (i = 0; i < ncands; i++) {
+		if (keep[i])
+			*finding_list_add(out) = cands[i].f;
+		else
+			finding_release(&cands[i].f);
+	}
+	finding_list_number(out);
+	free(keep);
+	free(cands);
+	free(pkgs);
+	source_cache_release(&sc);
+	return 0;
+}

@@ -1,0 +1,73 @@
+#ifndef ESCGATE_FINDING_H
+#define ESCGATE_FINDING_H
+
+#include <stddef.h>
+#include "strbuf.h"
+
+/*
+ * A finding: one heap escape or parameter leak the compiler reported,
+ * attributed to a package and function of the repository. This is the
+ * unit the store records, the matcher compares and every report prints.
+ */
+enum finding_kind {
+	KIND_ESCAPE = 0,   /* moved to heap: x; EXPR escapes to heap */
+	KIND_LEAK = 1,     /* leaking param[ content]: p[ to result ~rN level=N] */
+};
+
+/* One step of the compiler's explanation: "flow: dst ← src" or "from EXPR (reason)". */
+struct flow_step {
+	char *file;        /* repository-relative; as printed when outside the repository */
+	unsigned line, col;
+	char *text;
+};
+
+struct finding {
+	enum finding_kind kind;
+	char *package;     /* import path */
+	char *pkgname;     /* package name, as in pkgname.Func */
+	char *function;    /* as the compiler names it, without the package: (*T).M, F.func1 */
+	char *scope;       /* the enclosing declaration: what closures are matched within */
+	char *file;        /* repository-relative, '/' separators */
+	unsigned line, col;   /* 1-based; col 0 when the compiler gave none (past column 255) */
+	char *message;     /* the verdict as the compiler printed it */
+	char *verdict;     /* the verdict normalized for matching (see finding_normalize_verdict) */
+	char *source;      /* the source line, whitespace-trimmed */
+	unsigned occurrence;  /* 0-based rank among findings of the same identity, by position */
+	struct flow_step *flow;
+	size_t nflow;
+};
+
+struct finding_list {
+	struct finding *items;
+	size_t nr, alloc;
+};
+
+const char *finding_kind_name(enum finding_kind kind);
+int finding_kind_parse(const char *name, enum finding_kind *out);
+
+/*
+ * Verdict normalization: what must not make two reports of one decision
+ * look different. Generic shape types (go.shape.int vs go.shape.string,
+ * go.shape.int_0 in older releases) become "go.shape".
+ */
+char *finding_normalize_verdict(const char *message);
+
+/*
+ * The identity of a finding, without its occurrence: package, enclosing
+ * declaration, kind and normalized verdict, joined by US (0x1f). Computed
+ * only here; the store, the matcher and every fingerprint use it.
+ */
+void finding_identity(const struct finding *f, struct strbuf *out);
+
+/* Sorts by identity then position, and numbers occurrences within each identity. */
+void finding_list_number(struct finding_list *list);
+/* Sorts by file, line, column, kind, message: the order reports print in. */
+void finding_list_sort_by_position(struct finding_list *list);
+
+struct finding *finding_list_add(struct finding_list *list);
+void finding_flow_add(struct finding *f, const char *file, unsigned line, unsigned col,
+		      const char *text);
+void finding_release(struct finding *f);
+void finding_list_release(struct finding_list *list);
+
+#endif

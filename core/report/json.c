@@ -1,0 +1,140 @@
+#include "report.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/strbuf.h"
+
+/*
+ * Repository content need not be UTF-8 (file names, string literals), but
+ * a JSON document must be: invalid bytes become U+FFFD. cJSON escapes the
+ * rest (quotes, backslashes, control characters).
+ */
+static cJSON *utf8_string(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const unsigned char *p = (const unsigned char *)s;
+	cJSON *item;
+
+	while (*p) {
+		size_t n = 0, i;
+		unsigned c = *p;
+
+		if (c < 0x80)
+			n = 1;
+		else if (c >= 0xc2 && c <= 0xdf)
+			n = 2;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 3;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 4;
+		for (i = 1; i < n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				n = 0;
+		/* overlong 3-byte forms, surrogates and past-U+10FFFF 4-byte forms */
+		if (n == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0)))
+			n = 0;
+		if (n == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90)))
+			n = 0;
+		if (n) {
+			strbuf_add(&sb, p, n);
+			p += n;
+		} else {
+			strbuf_addstr(&sb, "\xef\xbf\xbd");
+			p++;
+		}
+	}
+	item = cJSON_CreateString(sb.buf);
+	strbuf_release(&sb);
+	return item;
+}
+
+static void add_str(cJSON *obj, const char *key, const char *value)
+{
+	cJSON_AddItemToObject(obj, key, value ? utf8_string(value) : cJSON_CreateNull());
+}
+
+static cJSON *finding_json(const struct match_entry *e)
+{
+	const struct finding *f = e->f;
+	cJSON *o = cJSON_CreateObject(), *flow = cJSON_CreateArray();
+	size_t i;
+
+	add_str(o, "status", match_status_name(e->status));
+	add_str(o, "kind", finding_kind_name(f->kind));
+	add_str(o, "package", f->package);
+	add_str(o, "function", f->function);
+	add_str(o, "file", f->file);
+	cJSON_AddNumberToObject(o, "line", f->line);
+	cJSON_AddNumberToObject(o, "column", f->col);
+	add_str(o, "message", f->message);
+	add_str(o, "verdict", f->verdict);
+	cJSON_AddNumberToObject(o, "occurrence", f->occurrence);
+	add_str(o, "source", f->source);
+	for (i = 0; i < f->nflow; i++) {
+		cJSON *s = cJSON_CreateObject();
+
+		add_str(s, "file", f->flow[i].file);
+		cJSON_AddNumberToObject(s, "line", f->flow[i].line);
+		cJSON_AddNumberToObject(s, "column", f->flow[i].col);
+		add_str(s, "text", f->flow[i].text);
+		cJSON_AddItemToArray(flow, s);
+	}
+	cJSON_AddItemToObject(o, "flow", flow);
+	return o;
+}
+
+static cJSON *revision_json(const char *rev, const char *commit)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	add_str(o, "rev", rev);
+	add_str(o, "commit", commit);
+	return o;
+}
+
+int report_json(FILE *out, const struct report_meta *meta, const struct match_result *r)
+{
+	cJSON *doc = cJSON_CreateObject(), *go = cJSON_CreateObject();
+	cJSON *findings = cJSON_CreateArray(), *summary = cJSON_CreateObject();
+	char *text = NULL;
+	size_t i;
+	int ret = -1;
+
+	cJSON_AddNumberToObject(doc, "schema", 1);
+	if (meta->diff)
+		cJSON_AddItemToObject(doc, "base", revision_json(meta->base_rev, meta->base_commit));
+	cJSON_AddItemToObject(doc, "head", revision_json(meta->head_rev, meta->head_commit));
+	add_str(go, "version", meta->go_version);
+	add_str(go, "goos", meta->goos);
+	add_str(go, "goarch", meta->goarch);
+	cJSON_AddItemToObject(doc, "go", go);
+	for (i = 0; i < r->nr; i++)
+		if (r->items[i].status != MATCH_UNCHANGED)
+			cJSON_AddItemToArray(findings, finding_json(&r->items[i]));
+	cJSON_AddItemToObject(doc, "findings", findings);
+	if (meta->diff) {
+		cJSON_AddNumberToObject(summary, "new", (double)r->nnew);
+		cJSON_AddNumberToObject(summary, "fixed", (double)r->nfixed);
+		cJSON_AddNumberToObject(summary, "unchanged", (double)r->nunchanged);
+	} else {
+		cJSON_AddNumberToObject(summary, "present", (double)r->nr);
+	}
+	cJSON_AddItemToObject(doc, "summary", summary);
+	text = cJSON_PrintUnformatted(doc);
+	if (text && fputs(text, out) >= 0 && fputc('\n', out) != EOF)
+		ret = 0;
+	free(text);
+	cJSON_Delete(doc);
+	return ret;
+}
+
+report_fn report_lookup(const char *name)
+{
+	if (!strcmp(name, "text"))
+		return report_text;
+	if (!strcmp(name, "json"))
+		return report_json;
+	return NULL;
+}

@@ -1,0 +1,28 @@
+#ifndef ESCGATE_REPORT_H
+#define ESCGATE_REPORT_H
+
+#include <stdio.h>
+#include "core/match.h"
+
+/* What a report says about the run besides its findings. */
+struct report_meta {
+	const char *base_rev, *base_commit;   /* NULL for scan */
+	const char *head_rev, *head_commit;   /* head_commit NULL for the working tree */
+	const char *go_version, *goos, *goarch;
+	int diff;                             /* a diff (new/fixed) or a scan (present) */
+};
+
+/*
+ * Every format reads the same match result and escapes everything that
+ * comes from the analysed repository for its own syntax.
+ */
+typedef int (*report_fn)(FILE *out, const struct report_meta *meta,
+			 const struct match_result *r);
+
+int report_text(FILE *out, const struct report_meta *meta, const struct match_result *r);
+int report_json(FILE *out, const struct report_meta *meta, const struct match_result *r);
+
+/* The format called name, or NULL. */
+report_fn report_lookup(const char *name);
+
+#endif

@@ -1,0 +1,88 @@
+#include "report.h"
+
+#include <string.h>
+
+#include "core/strbuf.h"
+
+/* "file:line:col" (no column when the compiler gave none), made safe for a terminal. */
+static void add_position(struct strbuf *sb, const char *file, unsigned line, unsigned col)
+{
+	strbuf_add_printable(sb, file);
+	strbuf_addf(sb, ":%u", line);
+	if (col)
+		strbuf_addf(sb, ":%u", col);
+}
+
+static void add_finding(struct strbuf *sb, const struct match_entry *e)
+{
+	const struct finding *f = e->f;
+	size_t i;
+
+	add_position(sb, f->file, f->line, f->col);
+	strbuf_addstr(sb, ": ");
+	if (e->status != MATCH_PRESENT) {
+		strbuf_addstr(sb, match_status_name(e->status));
+		strbuf_addch(sb, ' ');
+	}
+	strbuf_addf(sb, "%s in ", finding_kind_name(f->kind));
+	strbuf_add_printable(sb, f->pkgname);
+	strbuf_addch(sb, '.');
+	strbuf_add_printable(sb, f->function);
+	strbuf_addstr(sb, ": ");
+	strbuf_add_printable(sb, f->message);
+	strbuf_addch(sb, '\n');
+	if (*f->source) {
+		strbuf_addch(sb, '\t');
+		strbuf_add_printable(sb, f->source);
+		strbuf_addch(sb, '\n');
+	}
+	for (i = 0; i < f->nflow; i++) {
+		const struct flow_step *s = &f->flow[i];
+		int is_flow = !strncmp(s->text, "flow:", 5);
+
+		strbuf_addstr(sb, is_flow ? "\t" : "\t  ");
+		strbuf_add_printable(sb, s->text);
+		if (!is_flow && s->line) {
+			strbuf_addstr(sb, " at ");
+			add_position(sb, s->file, s->line, s->col);
+		}
+		strbuf_addch(sb, '\n');
+	}
+	strbuf_addch(sb, '\n');
+}
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+int report_text(FILE *out, const struct report_meta *meta, const struct match_result *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, escapes = 0, leaks = 0;
+	int ret;
+
+	for (i = 0; i < r->nr; i++) {
+		const struct match_entry *e = &r->items[i];
+
+		if (e->status == MATCH_UNCHANGED)
+			continue;
+		if (e->f->kind == KIND_LEAK)
+			leaks++;
+		else
+			escapes++;
+		add_finding(&sb, e);
+	}
+	if (meta->diff)
+		strbuf_addf(&sb, "escgate: %zu new (%zu %s, %zu %s), %zu fixed, %zu unchanged\n",
+			    r->nnew, r->new_escapes, plural(r->new_escapes, "escape", "escapes"),
+			    r->new_leaks, plural(r->new_leaks, "leak", "leaks"), r->nfixed,
+			    r->nunchanged);
+	else
+		strbuf_addf(&sb, "escgate: %zu %s (%zu %s, %zu %s)\n", r->nr,
+			    plural(r->nr, "finding", "findings"), escapes,
+			    plural(escapes, "escape", "escapes"), leaks, plural(leaks, "leak", "leaks"));
+	ret = fwrite(sb.buf, 1, sb.len, out) == sb.len ? 0 : -1;
+	strbuf_release(&sb);
+	return ret;
+}

@@ -1,0 +1,388 @@
+#include "tree.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "interrupt.h"
+#include "util.h"
+
+int tmpdir_create(struct strbuf *out, struct err *err)
+{
+	const char *base = getenv("TMPDIR");
+	size_t len = out->len;
+
+	if (!base || !*base)
+		base = "/tmp";
+	strbuf_addf(out, "%s/escgate-XXXXXX", base);
+	if (!mkdtemp(out->buf)) {
+		int e = errno;
+
+		strbuf_setlen(out, len);
+		return err_set(err, EXIT_ANALYSIS, "cannot create a temporary directory in '%s': %s",
+			       base, strerror(e));
+	}
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+void tmpdir_remove(const char *path)
+{
+	if (!path || !*path)
+		return;
+	nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+/* One path component that is safe to create inside our directory. */
+static int safe_component(const char *name, size_t len)
+{
+	if (!len || (len == 1 && name[0] == '.') || (len == 2 && !memcmp(name, "..", 2)))
+		return 0;
+	if (memchr(name, '/', len) || memchr(name, '\\', len) || memchr(name, '\0', len))
+		return 0;
+	if (len == 4 && !strncasecmp(name, ".git", 4))
+		return 0;
+	return 1;
+}
+
+/* Every component of a '/'-separated relative path is safe. */
+static int safe_path(const char *path)
+{
+	const char *p = path;
+
+	if (*p == '/')
+		return 0;
+	while (*p) {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+
+		if (!safe_component(p, n))
+			return 0;
+		p += n + (slash ? 1 : 0);
+	}
+	return 1;
+}
+
+/* A link target that, resolved lexically from the link's directory, stays in the tree. */
+static int link_stays_inside(const char *relpath, const char *target, size_t tlen)
+{
+	int depth = 0;
+	const char *p, *end = target + tlen;
+
+	if (!tlen || target[0] == '/' || memchr(target, '\0', tlen))
+		return 0;
+	for (p = relpath; *p; p++)
+		if (*p == '/')
+			depth++;
+	for (p = target; p < end;) {
+		const char *slash = memchr(p, '/', (size_t)(end - p));
+		size_t n = slash ? (size_t)(slash - p) : (size_t)(end - p);
+
+		if (n == 2 && !memcmp(p, "..", 2)) {
+			if (--depth < 0)
+				return 0;
+		} else if (n && !(n == 1 && *p == '.')) {
+			depth++;
+		}
+		p += n + (slash ? 1 : 0);
+	}
+	return 1;
+}
+
+static int write_file(const char *path, const void *data, size_t len, int executable,
+		      struct err *err)
+{
+	const char *p = data;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		      executable ? 0755 : 0644);
+
+	if (fd < 0)
+		return err_set(err, EXIT_ANALYSIS, "cannot create '%s': %s", path, strerror(errno));
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int e = n < 0 ? errno : ENOSPC;
+
+			close(fd);
+			return err_set(err, EXIT_ANALYSIS, "cannot write '%s': %s", path,
+				       strerror(e));
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (close(fd))
+		return err_set(err, EXIT_ANALYSIS, "cannot write '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+/* mkdir -p for the directories of relpath below dest. */
+static int make_parents(const char *dest, const char *relpath, struct err *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = relpath, *slash;
+	int ret = 0;
+
+	strbuf_addstr(&sb, dest);
+	while ((slash = strchr(p, '/'))) {
+		strbuf_addch(&sb, '/');
+		strbuf_add(&sb, p, (size_t)(slash - p));
+		if (mkdir(sb.buf, 0755) && errno != EEXIST) {
+			ret = err_set(err, EXIT_ANALYSIS, "cannot create '%s': %s", sb.buf,
+				      strerror(errno));
+			break;
+		}
+		p = slash + 1;
+	}
+	strbuf_release(&sb);
+	return ret;
+}
+
+struct walk_ctx {
+	git_repository *repo;
+	const char *dest;
+	struct err *err;
+	struct strbuf path, rel;
+};
+
+static int write_entry(const char *root, const git_tree_entry *entry, void *payload)
+{
+	struct walk_ctx *w = payload;
+	const char *name = git_tree_entry_name(entry);
+	git_filemode_t mode = git_tree_entry_filemode(entry);
+	git_blob *blob = NULL;
+	int ret = 0;
+
+	if (interrupt_pending()) {
+		err_set(w->err, EXIT_ANALYSIS, "interrupted");
+		return -1;
+	}
+	if (!safe_component(name, strlen(name)))
+		return 1;   /* skip it, and below it */
+	strbuf_reset(&w->rel);
+	strbuf_addf(&w->rel, "%s%s", root, name);
+	strbuf_reset(&w->path);
+	strbuf_addf(&w->path, "%s/%s", w->dest, w->rel.buf);
+
+	switch (mode) {
+	case GIT_FILEMODE_TREE:
+		if (mkdir(w->path.buf, 0755) && errno != EEXIST)
+			ret = err_set(w->err, EXIT_ANALYSIS, "cannot create '%s': %s", w->path.buf,
+				      strerror(errno));
+		break;
+	case GIT_FILEMODE_BLOB:
+	case GIT_FILEMODE_BLOB_EXECUTABLE:
+	case GIT_FILEMODE_LINK:
+		if (git_blob_lookup(&blob, w->repo, git_tree_entry_id(entry))) {
+			ret = err_set(w->err, EXIT_ANALYSIS, "cannot read blob of '%s': %s",
+				      w->rel.buf, git_error_last()->message);
+			break;
+		}
+		if (mode == GIT_FILEMODE_LINK) {
+			size_t n = (size_t)git_blob_rawsize(blob);
+			char *target = xstrndup(git_blob_rawcontent(blob), n);
+
+			if (link_stays_inside(w->rel.buf, target, n) && symlink(target, w->path.buf))
+				ret = err_set(w->err, EXIT_ANALYSIS, "cannot create '%s': %s",
+					      w->path.buf, strerror(errno));
+			free(target);
+		} else {
+			ret = write_file(w->path.buf, git_blob_rawcontent(blob),
+					 (size_t)git_blob_rawsize(blob),
+					 mode == GIT_FILEMODE_BLOB_EXECUTABLE, w->err);
+		}
+		break;
+	default:
+		break;   /* submodules are not part of this repository's build */
+	}
+	git_blob_free(blob);
+	return ret ? -1 : 0;
+}
+
+int tree_write_commit(git_repository *repo, const git_commit *commit, const char *dest,
+		      struct err *err)
+{
+	struct walk_ctx w = { repo, dest, err, STRBUF_INIT, STRBUF_INIT };
+	git_tree *tree = NULL;
+	int ret = -1;
+
+	if (git_commit_tree(&tree, commit)) {
+		err_set(err, EXIT_ANALYSIS, "cannot read the tree of commit %s: %s",
+			git_oid_tostr_s(git_commit_id(commit)), git_error_last()->message);
+		goto out;
+	}
+	if (git_tree_walk(tree, GIT_TREEWALK_PRE, write_entry, &w)) {
+		if (!err_is_set(err))
+			err_set(err, EXIT_ANALYSIS, "cannot write the tree of commit %s: %s",
+				git_oid_tostr_s(git_commit_id(commit)),
+				git_error_last() ? git_error_last()->message : "unknown error");
+		goto out;
+	}
+	ret = 0;
+out:
+	git_tree_free(tree);
+	strbuf_release(&w.path);
+	strbuf_release(&w.rel);
+	return ret;
+}
+
+/* Copies one working-tree file; a path deleted on disk is simply absent. */
+static int copy_worktree_file(const char *workdir, const char *dest, const char *rel,
+			      struct strbuf *listing, struct err *err)
+{
+	struct strbuf src = STRBUF_INIT, dst = STRBUF_INIT, data = STRBUF_INIT;
+	struct stat st;
+	git_oid oid;
+	int ret = -1, fd = -1;
+	char buf[65536];
+	ssize_t n;
+
+	if (!safe_path(rel))
+		return 0;
+	strbuf_addf(&src, "%s%s", workdir, rel);
+	strbuf_addf(&dst, "%s/%s", dest, rel);
+	if (lstat(src.buf, &st)) {
+		ret = 0;
+		goto out;
+	}
+	if (make_parents(dest, rel, err))
+		goto out;
+	if (S_ISLNK(st.st_mode)) {
+		n = readlink(src.buf, buf, sizeof(buf) - 1);
+		if (n > 0 && link_stays_inside(rel, buf, (size_t)n)) {
+			buf[n] = '\0';
+			if (symlink(buf, dst.buf) && errno != EEXIST) {
+				err_set(err, EXIT_ANALYSIS, "cannot create '%s': %s", dst.buf,
+					strerror(errno));
+				goto out;
+			}
+			strbuf_addf(listing, "120000 %s %s\n", buf, rel);
+		}
+		ret = 0;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = 0;
+		goto out;
+	}
+	fd = open(src.buf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		err_set(err, EXIT_ANALYSIS, "cannot read '%s': %s", src.buf, strerror(errno));
+		goto out;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		strbuf_add(&data, buf, (size_t)n);
+	if (n < 0) {
+		err_set(err, EXIT_ANALYSIS, "cannot read '%s': %s", src.buf, strerror(errno));
+		goto out;
+	}
+	if (write_file(dst.buf, data.buf, data.len, (st.st_mode & 0111) != 0, err))
+		goto out;
+	git_odb_hash(&oid, data.buf, data.len, GIT_OBJECT_BLOB);
+	strbuf_addf(listing, "%o %s %s\n", (st.st_mode & 0111) ? 0100755 : 0100644,
+		    git_oid_tostr_s(&oid), rel);
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	strbuf_release(&src);
+	strbuf_release(&dst);
+	strbuf_release(&data);
+	return ret;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int tree_write_worktree(git_repository *repo, const char *dest, struct strbuf *content_id,
+			struct err *err)
+{
+	git_status_options opts = GIT_STATUS_OPTIONS_INIT;
+	git_status_list *status = NULL;
+	git_index *index = NULL;
+	struct strbuf listing = STRBUF_INIT;
+	const char *workdir = git_repository_workdir(repo);
+	char **paths = NULL;
+	size_t npaths = 0, alloc = 0, i, count;
+	git_oid oid;
+	int ret = -1;
+
+	if (!workdir) {
+		err_set(err, EXIT_USAGE, "--worktree needs a working tree, and '%s' is bare",
+			git_repository_path(repo));
+		goto out;
+	}
+	/* Reading the index never writes it; status is asked not to refresh it either. */
+	if (git_repository_index(&index, repo)) {
+		err_set(err, EXIT_ANALYSIS, "cannot read the index: %s", git_error_last()->message);
+		goto out;
+	}
+	count = git_index_entrycount(index);
+	for (i = 0; i < count; i++) {
+		const git_index_entry *e = git_index_get_byindex(index, i);
+
+		if (e->mode == GIT_FILEMODE_COMMIT)
+			continue;
+		if (npaths && !strcmp(paths[npaths - 1], e->path))
+			continue;   /* a conflicted path appears once per stage */
+		ALLOC_GROW(paths, npaths + 1, alloc);
+		paths[npaths++] = xstrdup(e->path);
+	}
+	opts.show = GIT_STATUS_SHOW_WORKDIR_ONLY;
+	opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+		     GIT_STATUS_OPT_EXCLUDE_SUBMODULES | GIT_STATUS_OPT_NO_REFRESH;
+	if (git_status_list_new(&status, repo, &opts)) {
+		err_set(err, EXIT_ANALYSIS, "cannot list the working tree: %s",
+			git_error_last()->message);
+		goto out;
+	}
+	count = git_status_list_entrycount(status);
+	for (i = 0; i < count; i++) {
+		const git_status_entry *e = git_status_byindex(status, i);
+
+		if (!(e->status & GIT_STATUS_WT_NEW) || !e->index_to_workdir)
+			continue;
+		ALLOC_GROW(paths, npaths + 1, alloc);
+		paths[npaths++] = xstrdup(e->index_to_workdir->new_file.path);
+	}
+	if (npaths)
+		qsort(paths, npaths, sizeof(*paths), cmp_str);
+	for (i = 0; i < npaths; i++) {
+		if (interrupt_pending()) {
+			err_set(err, EXIT_ANALYSIS, "interrupted");
+			goto out;
+		}
+		if (copy_worktree_file(workdir, dest, paths[i], &listing, err))
+			goto out;
+	}
+	git_odb_hash(&oid, listing.buf, listing.len, GIT_OBJECT_BLOB);
+	strbuf_addstr(content_id, git_oid_tostr_s(&oid));
+	ret = 0;
+out:
+	for (i = 0; i < npaths; i++)
+		free(paths[i]);
+	free(paths);
+	git_status_list_free(status);
+	git_index_free(index);
+	strbuf_release(&listing);
+	return ret;
+}

@@ -1,0 +1,36 @@
+#ifndef ESCGATE_TREE_H
+#define ESCGATE_TREE_H
+
+#include <git2.h>
+#include "err.h"
+#include "strbuf.h"
+
+/*
+ * Writing a revision into a private directory, for the compiler to read.
+ * Nothing of the user's repository is touched: files come straight from
+ * the object database (or, for the working tree, are copied from disk);
+ * no index, HEAD, ref or checkout state is written.
+ *
+ * Hostile trees: entry names that could leave the directory ("..", "/",
+ * ".git") are skipped, and a symbolic link is written only when its
+ * target stays inside the tree.
+ */
+
+/* mkdtemp under $TMPDIR (else /tmp): "escgate-XXXXXX", mode 0700. */
+int tmpdir_create(struct strbuf *out, struct err *err);
+/* rm -rf that never follows symbolic links; a NULL or empty path is fine. */
+void tmpdir_remove(const char *path);
+
+/* Writes the tree of commit into dest (an existing empty directory). */
+int tree_write_commit(git_repository *repo, const git_commit *commit, const char *dest,
+		      struct err *err);
+
+/*
+ * Copies the working tree as it is on disk (tracked files as they are now,
+ * plus untracked files that are not ignored) into dest. *content_id gets a
+ * digest of what was copied, so an unchanged working tree is recognised.
+ */
+int tree_write_worktree(git_repository *repo, const char *dest, struct strbuf *content_id,
+			struct err *err);
+
+#endif

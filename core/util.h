@@ -1,0 +1,30 @@
+#ifndef ESCGATE_UTIL_H
+#define ESCGATE_UTIL_H
+
+#include <stddef.h>
+
+/*
+ * Allocation that cannot fail: out of memory is not an input error, so
+ * like git we report it and exit rather than thread it through every caller.
+ */
+void *xmalloc(size_t size);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *ptr, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* Grows *arr (of *alloc elements of size elem) to hold at least nr elements. */
+#define ALLOC_GROW(arr, nr, alloc) \
+	do { \
+		if ((nr) > (alloc)) { \
+			(alloc) = (alloc) < 16 ? 16 : (alloc) * 2; \
+			if ((alloc) < (nr)) \
+				(alloc) = (nr); \
+			(arr) = xrealloc((arr), (alloc) * sizeof(*(arr))); \
+		} \
+	} while (0)
+
+int starts_with(const char *s, const char *prefix);
+int ends_with(const char *s, const char *suffix);
+
+#endif
