@@ -60,4 +60,8 @@ int gobuild_tree(const struct toolchain *tc, const struct build_opts *o, const c
 		 struct err *err);
 void build_output_release(struct build_output *out);
 
+/* Parses recorded go build output as if built in moddir (tests, fuzzing). */
+void build_output_add_text(struct build_output *out, const char *moddir, const char *data,
+			   size_t len);
+
 #endif

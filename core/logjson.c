@@ -247,13 +247,21 @@ static int cmp_record(const void *x, const void *y)
 	return c ? c : strcmp(a->subject, b->subject);
 }
 
+static int same_innermost(const struct inlined_record *a, const struct inlined_record *b)
+{
+	const struct inline_pos *x = &a->chain[a->nchain - 1], *y = &b->chain[b->nchain - 1];
+
+	return !cmp_pos(x->file, x->line, x->col, y->file, y->line, y->col);
+}
+
 const struct inline_pos *inline_map_lookup(const struct inline_map *cm, const char *abs_file,
 					   unsigned line, unsigned col, const char *subject,
 					   size_t *n)
 {
 	struct inline_map *m = (struct inline_map *)cm;   /* sorting is a cache */
-	const struct inlined_record *any = NULL;
-	size_t lo = 0, hi, i;
+	const struct inlined_record *prefixed = NULL, *first = NULL;
+	size_t lo = 0, hi, i, slen = strlen(subject);
+	int agree = 1;
 
 	if (!m || !m->nr)
 		return NULL;
@@ -280,15 +288,20 @@ const struct inline_pos *inline_map_lookup(const struct inline_map *cm, const ch
 			*n = r->nchain;
 			return r->chain;
 		}
-		if (!any)
-			any = r;
+		/* the text abbreviates calls: "append" for "append(s.items, v)" */
+		if (!prefixed && !strncmp(r->subject, subject, slen) && r->subject[slen] == '(')
+			prefixed = r;
+		if (!first)
+			first = r;
+		else if (!same_innermost(first, r))
+			agree = 0;
 	}
-	/* verdicts abbreviate some subjects ("append"); one record at the spot is unambiguous */
-	if (any && (i == lo + 1)) {
-		*n = any->nchain;
-		return any->chain;
-	}
-	return NULL;
+	if (!prefixed && first && agree)
+		prefixed = first;   /* every record at the spot comes from one place */
+	if (!prefixed)
+		return NULL;
+	*n = prefixed->nchain;
+	return prefixed->chain;
 }
 
 void inline_map_free(struct inline_map *m)

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util.h"
 
@@ -232,8 +233,16 @@ static int parse_leak_header(struct mtext_parser *p, const char *file, size_t fl
 		return -1;
 	sink = to + 10;
 	end = sink;
-	while (end < msg + len && *end != ' ' && *end != ':')
-		end++;
+	if (*sink == '{') {
+		/* "{heap}", "{storage for b.name}": up to the closing brace */
+		while (end < msg + len && *end != '}')
+			end++;
+		if (end < msg + len)
+			end++;
+	} else {
+		while (end < msg + len && *end != ' ' && *end != ':')
+			end++;
+	}
 	e = add_explanation(p, KIND_LEAK, file, flen, line, col);
 	e->subject = xstrndup(name, (size_t)(to - name));
 	e->sink = xstrndup(sink, (size_t)(end - sink));
@@ -375,28 +384,39 @@ static int cmp_explanation(const void *x, const void *y)
 
 static int sink_matches(const struct explanation *e, const struct verdict *v)
 {
-	if (!e->sink || !v->sink || strcmp(e->sink, v->sink))
+	/* Go 1.19 names results ~R0 in explanations and ~r0 in verdicts */
+	if (!e->sink || !v->sink || strcasecmp(e->sink, v->sink))
 		return 0;
 	if (strcmp(v->sink, "{heap}"))
 		return 1;
 	return v->content ? e->derefs > 0 : e->derefs == 0;
 }
 
-static int explanation_fits(const struct explanation *e, const struct verdict *v)
+/*
+ * How well explanation e fits verdict v, 0 for not at all. Verdicts
+ * abbreviate some subjects ("append escapes to heap" is explained as
+ * "append(out, f(x)) escapes ..."), and a parameter can leak to the heap
+ * through a heap-allocated location ("leaks to {storage for b.name}").
+ */
+static int explanation_fit(const struct explanation *e, const struct verdict *v)
 {
+	int same_subject = !strcmp(e->subject, v->subject);
+
 	if (e->used || e->kind != v->kind)
 		return 0;
-	return v->kind != KIND_LEAK || sink_matches(e, v);
+	if (v->kind == KIND_ESCAPE)
+		return same_subject ? 2 : 1;
+	if (!same_subject)
+		return 0;
+	return sink_matches(e, v) ? 2 : 1;
 }
 
-/*
- * The first unused explanation printed for v: the same subject at the same
- * position, else any at that position (verdicts abbreviate some subjects:
- * "append escapes to heap" is explained as "append(out, f(x)) escapes ...").
- */
+/* The first unused explanation printed for v at its position, best fit first. */
 static struct explanation *find_explanation(struct mtext_parser *p, const struct verdict *v)
 {
+	struct explanation *best = NULL;
 	size_t lo = 0, hi = p->nexpl, i;
+	int best_fit = 0;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -409,21 +429,17 @@ static struct explanation *find_explanation(struct mtext_parser *p, const struct
 	}
 	for (i = lo; i < p->nexpl; i++) {
 		struct explanation *e = &p->expl[i];
+		int fit;
 
 		if (cmp_key(e->file, e->line, e->col, "", v->file, v->line, v->col, ""))
 			break;
-		if (!strcmp(e->subject, v->subject) && explanation_fits(e, v))
-			return e;
+		fit = explanation_fit(e, v);
+		if (fit > best_fit) {
+			best = e;
+			best_fit = fit;
+		}
 	}
-	for (i = lo; i < p->nexpl; i++) {
-		struct explanation *e = &p->expl[i];
-
-		if (cmp_key(e->file, e->line, e->col, "", v->file, v->line, v->col, ""))
-			break;
-		if (explanation_fits(e, v))
-			return e;
-	}
-	return NULL;
+	return best;
 }
 
 /* "flow:" lines carry no position: give them the next step's, else the verdict's. */
