@@ -3,6 +3,7 @@
 
 #include "core/analysis.h"
 #include "core/err.h"
+#include "core/report/report.h"
 
 #define ESCGATE_VERSION "0.1.0"
 
@@ -27,11 +28,14 @@ extern const char usage_diff[], usage_scan[], usage_version[], usage_help[];
 /* --- shared by the subcommands (common.c) --- */
 
 /* The options every analysing subcommand takes. */
+#define MAX_FORMATS 16
+
 struct analysis_opts {
 	const char *go;       /* --go PATH */
 	const char *tags;     /* --tags LIST */
 	const char *store;    /* --store FILE */
-	const char *format;   /* --format NAME */
+	const char *formats[MAX_FORMATS];   /* --format NAME or NAME=FILE, repeatable */
+	size_t nformats;
 	int quiet;            /* -q */
 };
 
@@ -48,6 +52,12 @@ int opt_analysis(int argc, char **argv, int *i, struct analysis_opts *o, struct 
 /* A usage error (exit 2) with a pointer to the command's help. */
 int usage_error(struct err *err, const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Checks every --format before anything is built: known names, one stdout at most. */
+int formats_validate(const struct analysis_opts *o, const char *cmd, struct err *err);
+/* Writes every requested report (text to stdout when none was asked for). */
+int formats_write(const struct analysis_opts *o, const struct report_meta *meta,
+		  const struct match_result *r, struct err *err);
 
 /* Opens the repository, the store and the toolchain; creates the private directory. */
 int gate_open(struct gate *g, const struct analysis_opts *o, struct err *err);

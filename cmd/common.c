@@ -1,10 +1,12 @@
 #include "cmd.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/interrupt.h"
@@ -35,6 +37,7 @@ int opt_value(int argc, char **argv, int *i, const char *name, const char **valu
 
 int opt_analysis(int argc, char **argv, int *i, struct analysis_opts *o, struct err *err)
 {
+	const char *format = NULL;
 	int r;
 
 	if (!strcmp(argv[*i], "-q") || !strcmp(argv[*i], "--quiet")) {
@@ -43,10 +46,16 @@ int opt_analysis(int argc, char **argv, int *i, struct analysis_opts *o, struct 
 	}
 	if ((r = opt_value(argc, argv, i, "--go", &o->go, err)) ||
 	    (r = opt_value(argc, argv, i, "--tags", &o->tags, err)) ||
-	    (r = opt_value(argc, argv, i, "--store", &o->store, err)) ||
-	    (r = opt_value(argc, argv, i, "--format", &o->format, err)))
+	    (r = opt_value(argc, argv, i, "--store", &o->store, err)))
 		return r;
-	return 0;
+	if ((r = opt_value(argc, argv, i, "--format", &format, err)) > 0) {
+		if (o->nformats == MAX_FORMATS) {
+			err_set(err, EXIT_USAGE, "too many --format options (at most %d)", MAX_FORMATS);
+			return -1;
+		}
+		o->formats[o->nformats++] = format;
+	}
+	return r;
 }
 
 int usage_error(struct err *err, const char *cmd, const char *fmt, ...)
@@ -61,6 +70,111 @@ int usage_error(struct err *err, const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	strbuf_addf(&err->detail, "see 'escgate help %s'\n", cmd);
 	return -1;
+}
+
+/* "sarif=out/x.sarif" -> name "sarif", file "out/x.sarif"; "json" -> file NULL. */
+static void split_format(const char *spec, struct strbuf *name, const char **file)
+{
+	const char *eq = strchr(spec, '=');
+
+	strbuf_reset(name);
+	strbuf_add(name, spec, eq ? (size_t)(eq - spec) : strlen(spec));
+	*file = eq ? eq + 1 : NULL;
+}
+
+int formats_validate(const struct analysis_opts *o, const char *cmd, struct err *err)
+{
+	struct strbuf name = STRBUF_INIT;
+	const char *file, *to_stdout = NULL;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < o->nformats && !ret; i++) {
+		split_format(o->formats[i], &name, &file);
+		if (!report_lookup(name.buf)) {
+			struct strbuf known = STRBUF_INIT;
+
+			report_format_names(&known);
+			ret = usage_error(err, cmd, "unknown format '%s' (%s)", name.buf, known.buf);
+			strbuf_release(&known);
+		}
+		else if (file && !*file)
+			ret = usage_error(err, cmd, "--format %s= needs a file name", name.buf);
+		else if (!file && to_stdout)
+			ret = usage_error(err, cmd,
+					  "--format %s and --format %s both write to standard output: give one a file (NAME=FILE)",
+					  to_stdout, o->formats[i]);
+		else if (!file)
+			to_stdout = o->formats[i];
+	}
+	strbuf_release(&name);
+	return ret;
+}
+
+/* Writes one report to path through a temporary file, so a reader never sees half of it. */
+static int write_report_file(report_fn fn, const char *path, const struct report_meta *meta,
+			     const struct match_result *r, struct err *err)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	FILE *f = NULL;
+	int fd, ret = -1;
+
+	strbuf_addf(&tmp, "%s.tmp-XXXXXX", path);
+	fd = mkstemp(tmp.buf);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		err_set(err, EXIT_ANALYSIS, "cannot write report '%s': %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	fchmod(fd, 0644);
+	if (fn(f, meta, r) || fflush(f) || ferror(f)) {
+		err_set(err, EXIT_ANALYSIS, "cannot write report '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (fclose(f)) {
+		f = NULL;
+		err_set(err, EXIT_ANALYSIS, "cannot write report '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	f = NULL;
+	if (rename(tmp.buf, path)) {
+		err_set(err, EXIT_ANALYSIS, "cannot write report '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	if (f)
+		fclose(f);
+	if (ret && fd >= 0)
+		unlink(tmp.buf);
+	strbuf_release(&tmp);
+	return ret;
+}
+
+int formats_write(const struct analysis_opts *o, const struct report_meta *meta,
+		  const struct match_result *r, struct err *err)
+{
+	static const char *const text_only[] = { "text" };
+	const char *const *specs = o->nformats ? o->formats : text_only;
+	size_t n = o->nformats ? o->nformats : 1, i;
+	struct strbuf name = STRBUF_INIT;
+	const char *file;
+	int ret = 0;
+
+	for (i = 0; i < n && !ret; i++) {
+		report_fn fn;
+
+		split_format(specs[i], &name, &file);
+		fn = report_lookup(name.buf);
+		if (file)
+			ret = write_report_file(fn, file, meta, r, err);
+		else if (fn(stdout, meta, r) || fflush(stdout))
+			ret = err_set(err, EXIT_ANALYSIS, "cannot write the %s report to standard output",
+				      name.buf);
+	}
+	strbuf_release(&name);
+	return ret;
 }
 
 int gate_open(struct gate *g, const struct analysis_opts *o, struct err *err)

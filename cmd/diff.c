@@ -20,7 +20,8 @@ const char usage_diff[] =
 	"  --go PATH        the go command (default: go on PATH)\n"
 	"  --tags LIST      build tags, as for go build -tags\n"
 	"  --store FILE     the store (default: $ESCGATE_STORE, else .git/escgate/store.db)\n"
-	"  --format NAME    text (default) or json\n"
+	"  --format NAME[=FILE]  a report format, to stdout or FILE; repeatable\n"
+	"                   (text, the default, or json)\n"
 	"  -q, --quiet      no progress on stderr\n"
 	"\n"
 	"Exit status: 0 nothing new, 1 new findings, 2 usage error, 3 could not analyse.\n";
@@ -44,7 +45,6 @@ int cmd_diff(int argc, char **argv)
 	const char *base_spec = NULL, *head_spec = NULL;
 	int worktree = 0, i, r, failed = 0, status = EXIT_ANALYSIS, opened = 0;
 	long long base_id = 0, head_id = 0;
-	report_fn report;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -70,11 +70,8 @@ int cmd_diff(int argc, char **argv)
 		usage_error(&err, "diff", "%s", "--worktree and --head cannot be used together");
 		goto out;
 	}
-	report = report_lookup(o.format ? o.format : "text");
-	if (!report) {
-		usage_error(&err, "diff", "unknown format '%s' (text or json)", o.format);
+	if (formats_validate(&o, "diff", &err))
 		goto out;
-	}
 	if (gate_open(&g, &o, &err))
 		goto out;
 	opened = 1;
@@ -104,13 +101,11 @@ int cmd_diff(int argc, char **argv)
 	{
 		struct report_meta meta = {
 			base.label, base.hex, head.label, head.worktree ? NULL : head.hex,
-			g.tc.version, g.tc.goos, g.tc.goarch, 1,
+			g.tc.version, g.tc.goos, g.tc.goarch, 1, why.len ? why.buf : NULL, g.repo,
 		};
 
-		if (report(stdout, &meta, &result) || fflush(stdout)) {
-			err_set(&err, EXIT_ANALYSIS, "cannot write the report to standard output");
+		if (formats_write(&o, &meta, &result, &err))
 			goto out;
-		}
 	}
 	status = result.nnew ? EXIT_NEW : EXIT_CLEAN;
 out:

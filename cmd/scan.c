@@ -15,7 +15,8 @@ const char usage_scan[] =
 	"  --go PATH        the go command (default: go on PATH)\n"
 	"  --tags LIST      build tags, as for go build -tags\n"
 	"  --store FILE     the store (default: $ESCGATE_STORE, else .git/escgate/store.db)\n"
-	"  --format NAME    text (default) or json\n"
+	"  --format NAME[=FILE]  a report format, to stdout or FILE; repeatable\n"
+	"                   (text, the default, or json)\n"
 	"  -q, --quiet      no progress on stderr\n"
 	"\n"
 	"Exit status: 0 analysed, 2 usage error, 3 could not analyse.\n";
@@ -31,7 +32,6 @@ int cmd_scan(int argc, char **argv)
 	const char *spec = NULL;
 	int worktree = 0, i, r, status = EXIT_ANALYSIS, opened = 0;
 	long long id = 0;
-	report_fn report;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -58,11 +58,8 @@ int cmd_scan(int argc, char **argv)
 		usage_error(&err, "scan", "%s", "--worktree and a revision cannot be used together");
 		goto out;
 	}
-	report = report_lookup(o.format ? o.format : "text");
-	if (!report) {
-		usage_error(&err, "scan", "unknown format '%s' (text or json)", o.format);
+	if (formats_validate(&o, "scan", &err))
 		goto out;
-	}
 	if (gate_open(&g, &o, &err))
 		goto out;
 	opened = 1;
@@ -77,13 +74,11 @@ int cmd_scan(int argc, char **argv)
 	{
 		struct report_meta meta = {
 			NULL, NULL, rev.label, rev.worktree ? NULL : rev.hex,
-			g.tc.version, g.tc.goos, g.tc.goarch, 0,
+			g.tc.version, g.tc.goos, g.tc.goarch, 0, NULL, g.repo,
 		};
 
-		if (report(stdout, &meta, &result) || fflush(stdout)) {
-			err_set(&err, EXIT_ANALYSIS, "cannot write the report to standard output");
+		if (formats_write(&o, &meta, &result, &err))
 			goto out;
-		}
 	}
 	status = EXIT_CLEAN;
 out:

@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <git2.h>
+#include <stdio.h>
+
 #include "util.h"
 
 const char *finding_kind_name(enum finding_kind kind)
@@ -69,6 +72,19 @@ void finding_identity(const struct finding *f, struct strbuf *out)
 	strbuf_addstr(out, finding_kind_name(f->kind));
 	strbuf_addch(out, 0x1f);
 	strbuf_addstr(out, f->verdict);
+}
+
+void finding_fingerprint(const struct finding *f, char *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	git_oid oid;
+
+	strbuf_addstr(&sb, "escgate finding 1\n");
+	finding_identity(f, &sb);
+	strbuf_addf(&sb, "%c%u", 0x1f, f->occurrence);
+	git_odb_hash(&oid, sb.buf, sb.len, GIT_OBJECT_BLOB);
+	git_oid_tostr(out, 41, &oid);
+	strbuf_release(&sb);
 }
 
 static int cmp_identity(const struct finding *a, const struct finding *b)

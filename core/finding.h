@@ -59,6 +59,14 @@ char *finding_normalize_verdict(const char *message);
  */
 void finding_identity(const struct finding *f, struct strbuf *out);
 
+/*
+ * A stable fingerprint of a finding: a hex digest of its identity and
+ * occurrence, never of a line number, so CI systems (SARIF
+ * partialFingerprints, GitLab Code Quality) track it across edits.
+ * out must hold 41 bytes.
+ */
+void finding_fingerprint(const struct finding *f, char *out);
+
 /* Sorts by identity then position, and numbers occurrences within each identity. */
 void finding_list_number(struct finding_list *list);
 /* Sorts by file, line, column, kind, message: the order reports print in. */

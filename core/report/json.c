@@ -129,12 +129,3 @@ int report_json(FILE *out, const struct report_meta *meta, const struct match_re
 	cJSON_Delete(doc);
 	return ret;
 }
-
-report_fn report_lookup(const char *name)
-{
-	if (!strcmp(name, "text"))
-		return report_text;
-	if (!strcmp(name, "json"))
-		return report_json;
-	return NULL;
-}

@@ -2,7 +2,10 @@
 #define ESCGATE_REPORT_H
 
 #include <stdio.h>
+#include <git2.h>
+
 #include "core/match.h"
+#include "core/strbuf.h"
 
 /* What a report says about the run besides its findings. */
 struct report_meta {
@@ -10,6 +13,8 @@ struct report_meta {
 	const char *head_rev, *head_commit;   /* head_commit NULL for the working tree */
 	const char *go_version, *goos, *goarch;
 	int diff;                             /* a diff (new/fixed) or a scan (present) */
+	const char *base_rule;                /* how the base was chosen, or NULL when given */
+	git_repository *repo;                 /* for formats that show source */
 };
 
 /*
@@ -24,5 +29,7 @@ int report_json(FILE *out, const struct report_meta *meta, const struct match_re
 
 /* The format called name, or NULL. */
 report_fn report_lookup(const char *name);
+/* Appends "text, json, ...": for messages. */
+void report_format_names(struct strbuf *out);
 
 #endif
