@@ -42,6 +42,10 @@ fi
 export PATH
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod GOWORK=off GOENV=off GOPROXY=off
 unset GOOS GOARCH
+# The CI running these tests must not choose bases or write annotations for them.
+unset CI GITHUB_ACTIONS GITHUB_EVENT_NAME GITHUB_EVENT_PATH GITHUB_BASE_REF GITHUB_HEAD_REF \
+	GITHUB_STEP_SUMMARY GITHUB_OUTPUT GITHUB_SERVER_URL GITHUB_REPOSITORY GITHUB_SHA \
+	GITLAB_CI CI_MERGE_REQUEST_DIFF_BASE_SHA CI_COMMIT_BEFORE_SHA CI_PIPELINE_SOURCE
 
 # --- git, hermetic settings -----------------------------------------------
 export GIT_CONFIG_NOSYSTEM=1
