@@ -1,8 +1,10 @@
 #include "cmd.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/cibase.h"
 #include "core/match.h"
 #include "core/report/report.h"
 #include "core/util.h"
@@ -13,8 +15,10 @@ const char usage_diff[] =
 	"Builds the base and the head with the compiler's escape analysis and reports\n"
 	"the heap escapes and parameter leaks the head introduces, and those it fixes.\n"
 	"\n"
-	"  --base REV       the revision to compare against (default: the merge base of\n"
-	"                   HEAD and origin/HEAD, origin/main, main, origin/master or master)\n"
+	"  --base REV       the revision to compare against; 'auto' (the default when $CI\n"
+	"                   is set) asks the CI: the pull or merge request's base, the\n"
+	"                   push's previous commit; otherwise the merge base of HEAD and\n"
+	"                   origin/HEAD, origin/main, main, origin/master or master\n"
 	"  --head REV       the revision to check (default: HEAD)\n"
 	"  --worktree       check the working tree as it is on disk instead of a commit\n"
 	"  --go PATH        the go command (default: go on PATH)\n"
@@ -31,6 +35,30 @@ static void load(struct gate *g, long long id, struct finding_list *out, struct 
 {
 	if (!*failed && store_load_findings(g->store, id, out, err))
 		*failed = 1;
+}
+
+/*
+ * No --base: in CI (or with --base auto) the CI's own notion of the base,
+ * else the merge base with the default branch.
+ */
+static int choose_base(struct gate *g, const struct revision *head, int asked_auto,
+		       struct revision *base, struct strbuf *why, struct err *err)
+{
+	struct revision head_commit = { 0 };
+	const char *ci = getenv("CI");
+	int ret;
+
+	if (!asked_auto && !(ci && *ci && strcmp(ci, "false") && strcmp(ci, "0")))
+		return rev_default_base(g->repo, base, why, err);
+	if (head->worktree) {
+		/* the working tree's history is HEAD's */
+		if (rev_resolve(g->repo, "HEAD", &head_commit, err))
+			return -1;
+		head = &head_commit;
+	}
+	ret = ci_base(g->repo, head, base, why, err);
+	rev_release(&head_commit);
+	return ret;
 }
 
 int cmd_diff(int argc, char **argv)
@@ -76,20 +104,19 @@ int cmd_diff(int argc, char **argv)
 		goto out;
 	opened = 1;
 
-	if (base_spec) {
-		if (rev_resolve(g.repo, base_spec, &base, &err))
-			goto out;
-	} else {
-		if (rev_default_base(g.repo, &base, &why, &err))
-			goto out;
-		if (!o.quiet)
-			fprintf(stderr, "escgate: base: %s: %.12s\n", why.buf, base.hex);
-	}
 	if (worktree)
 		rev_worktree(&head);
 	else if (rev_resolve(g.repo, head_spec ? head_spec : "HEAD", &head, &err))
 		goto out;
-
+	if (base_spec && strcmp(base_spec, "auto")) {
+		if (rev_resolve(g.repo, base_spec, &base, &err))
+			goto out;
+	} else {
+		if (choose_base(&g, &head, base_spec != NULL, &base, &why, &err))
+			goto out;
+		if (!o.quiet)
+			fprintf(stderr, "escgate: base: %s: %.12s\n", why.buf, base.hex);
+	}
 	if (analysis_get(&g, &base, "base", &base_id, &err) ||
 	    analysis_get(&g, &head, "head", &head_id, &err))
 		goto out;
