@@ -20,10 +20,13 @@ const struct command *command_lookup(const char *name);
 
 int cmd_diff(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_hook(int argc, char **argv);
+int cmd_prepush(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
-extern const char usage_diff[], usage_scan[], usage_version[], usage_help[];
+extern const char usage_diff[], usage_scan[], usage_hook[], usage_prepush[], usage_version[],
+	usage_help[];
 
 /* --- shared by the subcommands (common.c) --- */
 
@@ -62,6 +65,14 @@ int formats_write(const struct analysis_opts *o, const struct report_meta *meta,
 /* Opens the repository, the store and the toolchain; creates the private directory. */
 int gate_open(struct gate *g, const struct analysis_opts *o, struct err *err);
 void gate_close(struct gate *g);
+
+/*
+ * Analyses base and head (reusing stored analyses), matches them and writes
+ * the requested reports; *nnew is how many findings the head introduces.
+ */
+int diff_revisions(struct gate *g, const struct analysis_opts *o, const struct revision *base,
+		   const struct revision *head, const char *base_rule, size_t *nnew,
+		   struct err *err);
 
 /* Prints the error (and its detail) on stderr and returns the exit status to use. */
 int report_error(const struct err *err);

@@ -30,11 +30,37 @@ const char usage_diff[] =
 	"\n"
 	"Exit status: 0 nothing new, 1 new findings, 2 usage error, 3 could not analyse.\n";
 
-static void load(struct gate *g, long long id, struct finding_list *out, struct err *err,
-		 int *failed)
+int diff_revisions(struct gate *g, const struct analysis_opts *o, const struct revision *base,
+		   const struct revision *head, const char *base_rule, size_t *nnew,
+		   struct err *err)
 {
-	if (!*failed && store_load_findings(g->store, id, out, err))
-		*failed = 1;
+	struct finding_list base_findings = { 0 }, head_findings = { 0 };
+	struct match_result result = { 0 };
+	long long base_id = 0, head_id = 0;
+	int ret = -1;
+
+	if (analysis_get(g, base, "base", &base_id, err) ||
+	    analysis_get(g, head, "head", &head_id, err) ||
+	    store_load_findings(g->store, base_id, &base_findings, err) ||
+	    store_load_findings(g->store, head_id, &head_findings, err))
+		goto out;
+	match_findings(&base_findings, &head_findings, &result);
+	{
+		struct report_meta meta = {
+			base->label, base->hex, head->label, head->worktree ? NULL : head->hex,
+			g->tc.version, g->tc.goos, g->tc.goarch, 1, base_rule, g->repo,
+		};
+
+		if (formats_write(o, &meta, &result, err))
+			goto out;
+	}
+	*nnew = result.nnew;
+	ret = 0;
+out:
+	match_result_release(&result);
+	finding_list_release(&base_findings);
+	finding_list_release(&head_findings);
+	return ret;
 }
 
 /*
@@ -67,12 +93,10 @@ int cmd_diff(int argc, char **argv)
 	struct err err = ERR_INIT;
 	struct gate g = { 0 };
 	struct revision base = { 0 }, head = { 0 };
-	struct finding_list base_findings = { 0 }, head_findings = { 0 };
-	struct match_result result = { 0 };
 	struct strbuf why = STRBUF_INIT;
 	const char *base_spec = NULL, *head_spec = NULL;
-	int worktree = 0, i, r, failed = 0, status = EXIT_ANALYSIS, opened = 0;
-	long long base_id = 0, head_id = 0;
+	int worktree = 0, i, r, status = EXIT_ANALYSIS, opened = 0;
+	size_t nnew = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -117,30 +141,12 @@ int cmd_diff(int argc, char **argv)
 		if (!o.quiet)
 			fprintf(stderr, "escgate: base: %s: %.12s\n", why.buf, base.hex);
 	}
-	if (analysis_get(&g, &base, "base", &base_id, &err) ||
-	    analysis_get(&g, &head, "head", &head_id, &err))
+	if (diff_revisions(&g, &o, &base, &head, why.len ? why.buf : NULL, &nnew, &err))
 		goto out;
-	load(&g, base_id, &base_findings, &err, &failed);
-	load(&g, head_id, &head_findings, &err, &failed);
-	if (failed)
-		goto out;
-	match_findings(&base_findings, &head_findings, &result);
-	{
-		struct report_meta meta = {
-			base.label, base.hex, head.label, head.worktree ? NULL : head.hex,
-			g.tc.version, g.tc.goos, g.tc.goarch, 1, why.len ? why.buf : NULL, g.repo,
-		};
-
-		if (formats_write(&o, &meta, &result, &err))
-			goto out;
-	}
-	status = result.nnew ? EXIT_NEW : EXIT_CLEAN;
+	status = nnew ? EXIT_NEW : EXIT_CLEAN;
 out:
 	if (err_is_set(&err))
 		status = report_error(&err);
-	match_result_release(&result);
-	finding_list_release(&base_findings);
-	finding_list_release(&head_findings);
 	rev_release(&base);
 	rev_release(&head);
 	if (opened)

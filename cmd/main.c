@@ -22,6 +22,8 @@ const char usage_help[] =
 const struct command escgate_commands[] = {
 	{ "diff", cmd_diff, "report the escapes and leaks a revision introduces", usage_diff },
 	{ "scan", cmd_scan, "analyse one revision and list its findings", usage_scan },
+	{ "hook", cmd_hook, "install the git pre-push hook", usage_hook },
+	{ "pre-push", cmd_prepush, "check what git is pushing (run by the hook)", usage_prepush },
 	{ "version", cmd_version, "print version information", usage_version },
 	{ "help", cmd_help, "show help for escgate or a command", usage_help },
 	{ NULL, NULL, NULL, NULL },
