@@ -5,54 +5,12 @@
 #include <string.h>
 
 #include "core/strbuf.h"
+#include "escape.h"
 
-/*
- * Repository content need not be UTF-8 (file names, string literals), but
- * a JSON document must be: invalid bytes become U+FFFD. cJSON escapes the
- * rest (quotes, backslashes, control characters).
- */
-static cJSON *utf8_string(const char *s)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const unsigned char *p = (const unsigned char *)s;
-	cJSON *item;
-
-	while (*p) {
-		size_t n = 0, i;
-		unsigned c = *p;
-
-		if (c < 0x80)
-			n = 1;
-		else if (c >= 0xc2 && c <= 0xdf)
-			n = 2;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 3;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 4;
-		for (i = 1; i < n; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				n = 0;
-		/* overlong 3-byte forms, surrogates and past-U+10FFFF 4-byte forms */
-		if (n == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0)))
-			n = 0;
-		if (n == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90)))
-			n = 0;
-		if (n) {
-			strbuf_add(&sb, p, n);
-			p += n;
-		} else {
-			strbuf_addstr(&sb, "\xef\xbf\xbd");
-			p++;
-		}
-	}
-	item = cJSON_CreateString(sb.buf);
-	strbuf_release(&sb);
-	return item;
-}
-
+/* Repository content need not be UTF-8 (file names, string literals): JSON must be. */
 static void add_str(cJSON *obj, const char *key, const char *value)
 {
-	cJSON_AddItemToObject(obj, key, value ? utf8_string(value) : cJSON_CreateNull());
+	cJSON_AddItemToObject(obj, key, value ? report_json_string(value) : cJSON_CreateNull());
 }
 
 static cJSON *finding_json(const struct match_entry *e)
