@@ -11,6 +11,7 @@ static const struct {
 } formats[] = {
 	{ "text", report_text },
 	{ "json", report_json },
+	{ "sarif", report_sarif },
 };
 
 report_fn report_lookup(const char *name)
