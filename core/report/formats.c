@@ -12,6 +12,7 @@ static const struct {
 	{ "text", report_text },
 	{ "json", report_json },
 	{ "sarif", report_sarif },
+	{ "gitlab", report_gitlab },
 };
 
 report_fn report_lookup(const char *name)
