@@ -13,6 +13,7 @@ static const struct {
 	{ "json", report_json },
 	{ "sarif", report_sarif },
 	{ "gitlab", report_gitlab },
+	{ "junit", report_junit },
 };
 
 report_fn report_lookup(const char *name)

@@ -28,6 +28,7 @@ int report_text(FILE *out, const struct report_meta *meta, const struct match_re
 int report_json(FILE *out, const struct report_meta *meta, const struct match_result *r);
 int report_sarif(FILE *out, const struct report_meta *meta, const struct match_result *r);
 int report_gitlab(FILE *out, const struct report_meta *meta, const struct match_result *r);
+int report_junit(FILE *out, const struct report_meta *meta, const struct match_result *r);
 
 /* The format called name, or NULL. */
 report_fn report_lookup(const char *name);
