@@ -14,6 +14,7 @@ static const struct {
 	{ "sarif", report_sarif },
 	{ "gitlab", report_gitlab },
 	{ "junit", report_junit },
+	{ "markdown", report_markdown },
 };
 
 report_fn report_lookup(const char *name)

@@ -29,6 +29,16 @@ int report_json(FILE *out, const struct report_meta *meta, const struct match_re
 int report_sarif(FILE *out, const struct report_meta *meta, const struct match_result *r);
 int report_gitlab(FILE *out, const struct report_meta *meta, const struct match_result *r);
 int report_junit(FILE *out, const struct report_meta *meta, const struct match_result *r);
+int report_markdown(FILE *out, const struct report_meta *meta, const struct match_result *r);
+
+/*
+ * The Markdown report (markdown.c), also the github format's job summary:
+ * links to the lines when link_base ("https://github.com/OWNER/REPO/blob/")
+ * is given and the revision is a commit; kept under limit bytes, with a
+ * note saying how many findings were left out.
+ */
+void report_markdown_body(struct strbuf *out, const struct report_meta *meta,
+			  const struct match_result *r, const char *link_base, size_t limit);
 
 /* The format called name, or NULL. */
 report_fn report_lookup(const char *name);
