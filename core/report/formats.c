@@ -12,6 +12,7 @@ static const struct {
 	{ "text", report_text },
 	{ "json", report_json },
 	{ "sarif", report_sarif },
+	{ "github", report_github },
 	{ "gitlab", report_gitlab },
 	{ "junit", report_junit },
 	{ "markdown", report_markdown },

@@ -27,6 +27,7 @@ typedef int (*report_fn)(FILE *out, const struct report_meta *meta,
 int report_text(FILE *out, const struct report_meta *meta, const struct match_result *r);
 int report_json(FILE *out, const struct report_meta *meta, const struct match_result *r);
 int report_sarif(FILE *out, const struct report_meta *meta, const struct match_result *r);
+int report_github(FILE *out, const struct report_meta *meta, const struct match_result *r);
 int report_gitlab(FILE *out, const struct report_meta *meta, const struct match_result *r);
 int report_junit(FILE *out, const struct report_meta *meta, const struct match_result *r);
 int report_markdown(FILE *out, const struct report_meta *meta, const struct match_result *r);
