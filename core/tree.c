@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -104,6 +105,108 @@ static int link_stays_inside(const char *relpath, const char *target, size_t tle
 	return 1;
 }
 
+/*
+ * Symbolic links waiting to be made. They are made last, once no file is
+ * written any more, so that nothing is ever written through one.
+ */
+struct link_list {
+	char **rel, **target;
+	size_t nr, alloc, talloc;
+};
+
+static void link_list_add(struct link_list *l, const char *rel, const char *target, size_t tlen)
+{
+	ALLOC_GROW(l->rel, l->nr + 1, l->alloc);
+	ALLOC_GROW(l->target, l->nr + 1, l->talloc);
+	l->rel[l->nr] = xstrdup(rel);
+	l->target[l->nr] = xstrndup(target, tlen);
+	l->nr++;
+}
+
+static void link_list_release(struct link_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr; i++) {
+		free(l->rel[i]);
+		free(l->target[i]);
+	}
+	free(l->rel);
+	free(l->target);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Whether path, resolved with every link followed, exists at or below root. */
+static int resolves_inside(const char *root, const char *path)
+{
+	char *real = realpath(path, NULL);
+	size_t n = strlen(root);
+	int ok;
+
+	ok = real && !strncmp(real, root, n) && (!real[n] || real[n] == '/');
+	free(real);
+	return ok;
+}
+
+/*
+ * Makes the links below dest, then removes every one that does not
+ * resolve to an existing path inside dest. The lexical check made when
+ * they were listed is not enough on its own: links chain (a/up -> ..,
+ * a/out -> up/.. leaves the tree one level per link). Removing a link can
+ * only make others dangle, so the check runs until nothing changes.
+ */
+static int links_create(const char *dest, struct link_list *l, struct err *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	char *made = NULL, root[PATH_MAX];
+	size_t i;
+	int changed, ret = -1;
+
+	if (!l->nr)
+		return 0;
+	if (!realpath(dest, root)) {
+		err_set(err, EXIT_ANALYSIS, "cannot resolve '%s': %s", dest, strerror(errno));
+		goto out;
+	}
+	made = xcalloc(l->nr, 1);
+	for (i = 0; i < l->nr; i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", dest, l->rel[i]);
+		if (!symlink(l->target[i], path.buf)) {
+			made[i] = 1;
+			continue;
+		}
+		/* a name that is taken (a hostile tree's duplicate entry) or whose directory was skipped */
+		if (errno == EEXIST || errno == ENOENT || errno == ENOTDIR)
+			continue;
+		err_set(err, EXIT_ANALYSIS, "cannot create '%s': %s", path.buf, strerror(errno));
+		goto out;
+	}
+	do {
+		changed = 0;
+		for (i = 0; i < l->nr; i++) {
+			if (!made[i])
+				continue;
+			strbuf_reset(&path);
+			strbuf_addf(&path, "%s/%s", dest, l->rel[i]);
+			if (resolves_inside(root, path.buf))
+				continue;
+			if (unlink(path.buf) && errno != ENOENT) {
+				err_set(err, EXIT_ANALYSIS, "cannot remove '%s': %s", path.buf,
+					strerror(errno));
+				goto out;
+			}
+			made[i] = 0;
+			changed = 1;
+		}
+	} while (changed);
+	ret = 0;
+out:
+	free(made);
+	strbuf_release(&path);
+	return ret;
+}
+
 static int write_file(const char *path, const void *data, size_t len, int executable,
 		      struct err *err)
 {
@@ -111,6 +214,9 @@ static int write_file(const char *path, const void *data, size_t len, int execut
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		      executable ? 0755 : 0644);
 
+	/* a hostile tree can name one path twice: the first entry written wins */
+	if (fd < 0 && errno == EEXIST)
+		return 0;
 	if (fd < 0)
 		return err_set(err, EXIT_ANALYSIS, "cannot create '%s': %s", path, strerror(errno));
 	while (len) {
@@ -131,6 +237,13 @@ static int write_file(const char *path, const void *data, size_t len, int execut
 	if (close(fd))
 		return err_set(err, EXIT_ANALYSIS, "cannot write '%s': %s", path, strerror(errno));
 	return 0;
+}
+
+static int is_real_dir(const char *path)
+{
+	struct stat st;
+
+	return !lstat(path, &st) && S_ISDIR(st.st_mode);
 }
 
 /* mkdir -p for the directories of relpath below dest. */
@@ -160,6 +273,7 @@ struct walk_ctx {
 	const char *dest;
 	struct err *err;
 	struct strbuf path, rel;
+	struct link_list links;
 };
 
 static int write_entry(const char *root, const git_tree_entry *entry, void *payload)
@@ -183,9 +297,13 @@ static int write_entry(const char *root, const git_tree_entry *entry, void *payl
 
 	switch (mode) {
 	case GIT_FILEMODE_TREE:
-		if (mkdir(w->path.buf, 0755) && errno != EEXIST)
+		if (!mkdir(w->path.buf, 0755))
+			break;
+		if (errno != EEXIST)
 			ret = err_set(w->err, EXIT_ANALYSIS, "cannot create '%s': %s", w->path.buf,
 				      strerror(errno));
+		else if (!is_real_dir(w->path.buf))
+			return 1;   /* the name was taken by an earlier duplicate entry */
 		break;
 	case GIT_FILEMODE_BLOB:
 	case GIT_FILEMODE_BLOB_EXECUTABLE:
@@ -197,12 +315,9 @@ static int write_entry(const char *root, const git_tree_entry *entry, void *payl
 		}
 		if (mode == GIT_FILEMODE_LINK) {
 			size_t n = (size_t)git_blob_rawsize(blob);
-			char *target = xstrndup(git_blob_rawcontent(blob), n);
 
-			if (link_stays_inside(w->rel.buf, target, n) && symlink(target, w->path.buf))
-				ret = err_set(w->err, EXIT_ANALYSIS, "cannot create '%s': %s",
-					      w->path.buf, strerror(errno));
-			free(target);
+			if (link_stays_inside(w->rel.buf, git_blob_rawcontent(blob), n))
+				link_list_add(&w->links, w->rel.buf, git_blob_rawcontent(blob), n);
 		} else {
 			ret = write_file(w->path.buf, git_blob_rawcontent(blob),
 					 (size_t)git_blob_rawsize(blob),
@@ -219,7 +334,7 @@ static int write_entry(const char *root, const git_tree_entry *entry, void *payl
 int tree_write_commit(git_repository *repo, const git_commit *commit, const char *dest,
 		      struct err *err)
 {
-	struct walk_ctx w = { repo, dest, err, STRBUF_INIT, STRBUF_INIT };
+	struct walk_ctx w = { repo, dest, err, STRBUF_INIT, STRBUF_INIT, { NULL } };
 	git_tree *tree = NULL;
 	int ret = -1;
 
@@ -235,17 +350,41 @@ int tree_write_commit(git_repository *repo, const git_commit *commit, const char
 				git_error_last() ? git_error_last()->message : "unknown error");
 		goto out;
 	}
+	if (links_create(dest, &w.links, err))
+		goto out;
 	ret = 0;
 out:
 	git_tree_free(tree);
 	strbuf_release(&w.path);
 	strbuf_release(&w.rel);
+	link_list_release(&w.links);
 	return ret;
+}
+
+/*
+ * Whether every directory of rel below workdir is a real directory: a
+ * path the index lists can lead through a link made since (dir -> /etc),
+ * and the file would then be read from outside the working tree.
+ */
+static int parents_are_dirs(const char *workdir, const char *rel)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *slash;
+	int ok = 1;
+
+	for (slash = strchr(rel, '/'); slash && ok; slash = strchr(slash + 1, '/')) {
+		strbuf_reset(&sb);
+		strbuf_addstr(&sb, workdir);
+		strbuf_add(&sb, rel, (size_t)(slash - rel));
+		ok = is_real_dir(sb.buf);
+	}
+	strbuf_release(&sb);
+	return ok;
 }
 
 /* Copies one working-tree file; a path deleted on disk is simply absent. */
 static int copy_worktree_file(const char *workdir, const char *dest, const char *rel,
-			      struct strbuf *listing, struct err *err)
+			      struct strbuf *listing, struct link_list *links, struct err *err)
 {
 	struct strbuf src = STRBUF_INIT, dst = STRBUF_INIT, data = STRBUF_INIT;
 	struct stat st;
@@ -254,7 +393,7 @@ static int copy_worktree_file(const char *workdir, const char *dest, const char 
 	char buf[65536];
 	ssize_t n;
 
-	if (!safe_path(rel))
+	if (!safe_path(rel) || !parents_are_dirs(workdir, rel))
 		return 0;
 	strbuf_addf(&src, "%s%s", workdir, rel);
 	strbuf_addf(&dst, "%s/%s", dest, rel);
@@ -268,11 +407,7 @@ static int copy_worktree_file(const char *workdir, const char *dest, const char 
 		n = readlink(src.buf, buf, sizeof(buf) - 1);
 		if (n > 0 && link_stays_inside(rel, buf, (size_t)n)) {
 			buf[n] = '\0';
-			if (symlink(buf, dst.buf) && errno != EEXIST) {
-				err_set(err, EXIT_ANALYSIS, "cannot create '%s': %s", dst.buf,
-					strerror(errno));
-				goto out;
-			}
+			link_list_add(links, rel, buf, (size_t)n);
 			strbuf_addf(listing, "120000 %s %s\n", buf, rel);
 		}
 		ret = 0;
@@ -320,6 +455,7 @@ int tree_write_worktree(git_repository *repo, const char *dest, struct strbuf *c
 	git_status_list *status = NULL;
 	git_index *index = NULL;
 	struct strbuf listing = STRBUF_INIT;
+	struct link_list links = { NULL };
 	const char *workdir = git_repository_workdir(repo);
 	char **paths = NULL;
 	size_t npaths = 0, alloc = 0, i, count;
@@ -371,9 +507,11 @@ int tree_write_worktree(git_repository *repo, const char *dest, struct strbuf *c
 			err_set(err, EXIT_ANALYSIS, "interrupted");
 			goto out;
 		}
-		if (copy_worktree_file(workdir, dest, paths[i], &listing, err))
+		if (copy_worktree_file(workdir, dest, paths[i], &listing, &links, err))
 			goto out;
 	}
+	if (links_create(dest, &links, err))
+		goto out;
 	git_odb_hash(&oid, listing.buf, listing.len, GIT_OBJECT_BLOB);
 	strbuf_addstr(content_id, git_oid_tostr_s(&oid));
 	ret = 0;
@@ -384,5 +522,6 @@ out:
 	git_status_list_free(status);
 	git_index_free(index);
 	strbuf_release(&listing);
+	link_list_release(&links);
 	return ret;
 }

@@ -12,8 +12,9 @@
  * no index, HEAD, ref or checkout state is written.
  *
  * Hostile trees: entry names that could leave the directory ("..", "/",
- * ".git") are skipped, and a symbolic link is written only when its
- * target stays inside the tree.
+ * ".git") are skipped, a name given twice keeps its first entry, and
+ * symbolic links are made after every file (so nothing is written through
+ * one) and kept only when they resolve to an existing path inside the tree.
  */
 
 /* mkdtemp under $TMPDIR (else /tmp): "escgate-XXXXXX", mode 0700. */
