@@ -11,6 +11,7 @@
 
 #include "mtext.h"
 #include "spawn.h"
+#include "strset.h"
 #include "util.h"
 
 extern char **environ;
@@ -342,10 +343,23 @@ static const char *module_name(const char *tree, const char *moddir)
 	return strncmp(moddir, tree, n) || moddir[n] ? moddir : ".";
 }
 
-/* Packages of one module: their directories, import paths and names. */
+static void add_imports(struct package_info *pi, const cJSON *imports)
+{
+	const cJSON *imp;
+	size_t alloc = 0;
+
+	cJSON_ArrayForEach(imp, imports) {
+		if (!cJSON_IsString(imp))
+			continue;
+		ALLOC_GROW(pi->imports, pi->nimports + 1, alloc);
+		pi->imports[pi->nimports++] = xstrdup(imp->valuestring);
+	}
+}
+
+/* Packages of one module: their directories, import paths, names and imports. */
 static int list_packages(const struct toolchain *tc, const struct build_opts *o,
-			 const char *tree, const char *moddir, char **env, struct build_output *bo,
-			 const char *label, struct err *err)
+			 const char *tree, const char *moddir, size_t modno, char **env,
+			 struct build_output *bo, const char *label, struct err *err)
 {
 	struct strbuf tags = STRBUF_INIT, out = STRBUF_INIT, errout = STRBUF_INIT;
 	const char *argv[8];
@@ -385,6 +399,10 @@ static int list_packages(const struct toolchain *tc, const struct build_opts *o,
 			pi->dir = clean_path(json_string(pkg, "Dir"));
 			pi->import_path = xstrdup(json_string(pkg, "ImportPath"));
 			pi->name = xstrdup(json_string(pkg, "Name"));
+			pi->imports = NULL;
+			pi->nimports = 0;
+			pi->module = modno;
+			add_imports(pi, cJSON_GetObjectItemCaseSensitive(pkg, "Imports"));
 		}
 		cJSON_Delete(pkg);
 		p = next;
@@ -423,23 +441,31 @@ static void add_json_flag(struct strbuf *sb, const char *dir)
  * a directory of its own within the same single build.
  */
 static int build_module(const struct toolchain *tc, const struct build_opts *o,
-			const char *tree, const char *moddir, size_t modno, char **env, const char *json_dir,
-			size_t first_pkg, struct build_output *bo, const char *label,
-			struct err *err)
+			const char *tree, size_t modno, char **env, const char *json_dir,
+			const size_t *pkgs, size_t npkgs, int whole, struct build_output *bo,
+			const char *label, struct err *err)
 {
+	const char *moddir = bo->modules[modno];
 	struct strbuf *flags = NULL, tags = STRBUF_INIT;
-	const char **argv = NULL;
+	const char **argv = NULL, **targets = NULL;
 	struct collect c = { bo, NULL, moddir };
 	struct spawn sp = { NULL, moddir, env, NULL, collect_line, &c, NULL };
-	size_t nmain = 0, i, argc = 0, nflags;
+	size_t nmain = 0, i, argc = 0, nflags, ntargets = 0;
 	int status = 0, ret = -1;
 
-	for (i = first_pkg; i < bo->npackages; i++)
-		if (!strcmp(bo->packages[i].name, "main"))
+	for (i = 0; i < npkgs; i++)
+		if (!strcmp(bo->packages[pkgs[i]].name, "main"))
 			nmain++;
 	nflags = nmain + 1;
 	flags = xcalloc(nflags, sizeof(*flags));
-	argv = xcalloc(nflags + 8, sizeof(*argv));
+	argv = xcalloc(nflags + npkgs + 8, sizeof(*argv));
+	targets = xcalloc(npkgs + 1, sizeof(*targets));
+	/* the whole module as ./..., or just the affected packages by import path */
+	if (whole)
+		targets[ntargets++] = "./...";
+	else
+		for (i = 0; i < npkgs; i++)
+			targets[ntargets++] = bo->packages[pkgs[i]].import_path;
 	argv[argc++] = tc->go;
 	argv[argc++] = "build";
 
@@ -453,15 +479,16 @@ static int build_module(const struct toolchain *tc, const struct build_opts *o,
 	}
 	argv[argc++] = flags[0].buf;
 	nmain = 0;
-	for (i = first_pkg; i < bo->npackages; i++) {
+	for (i = 0; i < npkgs; i++) {
+		const struct package_info *pi = &bo->packages[pkgs[i]];
 		struct strbuf d = STRBUF_INIT;
 		struct strbuf *f;
 
-		if (strcmp(bo->packages[i].name, "main"))
+		if (strcmp(pi->name, "main"))
 			continue;
 		f = &flags[++nmain];
 		strbuf_addf(&d, "%s/m%zu-main%zu", json_dir, modno, nmain);
-		strbuf_addf(f, "-gcflags=%s=", bo->packages[i].import_path);
+		strbuf_addf(f, "-gcflags=%s=", pi->import_path);
 		add_json_flag(f, d.buf);
 		argv[argc++] = f->buf;
 		strbuf_release(&d);
@@ -470,7 +497,8 @@ static int build_module(const struct toolchain *tc, const struct build_opts *o,
 		strbuf_addf(&tags, "-tags=%s", o->tags);
 		argv[argc++] = tags.buf;
 	}
-	argv[argc++] = "./...";
+	for (i = 0; i < ntargets; i++)
+		argv[argc++] = targets[i];
 	argv[argc] = NULL;
 
 	c.parser = mtext_parser_new(collect_verdict, &c);
@@ -483,19 +511,22 @@ static int build_module(const struct toolchain *tc, const struct build_opts *o,
 		 * The compiler's errors are interleaved with thousands of diagnostic
 		 * lines; a plain build of the same packages shows them alone.
 		 */
-		const char *plain[5] = { tc->go, "build" };
 		struct strbuf errout = STRBUF_INIT;
-		int st2 = 0, n = 2;
+		const char **plain = xcalloc(ntargets + 4, sizeof(*plain));
+		int st2 = 0, n = 0;
 
+		plain[n++] = tc->go;
+		plain[n++] = "build";
 		if (o->tags)
 			plain[n++] = tags.buf;
-		plain[n++] = "./...";
-
+		for (i = 0; i < ntargets; i++)
+			plain[n++] = targets[i];
 		err_set(err, EXIT_ANALYSIS, "%s: go build failed in module '%s'", label,
 			module_name(tree, moddir));
 		if (!run_go(plain, moddir, env, NULL, &errout, &st2, err))
 			strbuf_addbuf_lines(&err->detail, &errout, MAX_ERROR_LINES);
 		strbuf_release(&errout);
+		free(plain);
 		goto out;
 	}
 	ret = 0;
@@ -505,7 +536,83 @@ out:
 		strbuf_release(&flags[i]);
 	free(flags);
 	free(argv);
+	free(targets);
 	strbuf_release(&tags);
+	return ret;
+}
+
+/* Our environment for the go command in tree: GOWORK is the tree's go.work, or off. */
+static char **tree_environ(const char *tree, int *has_work)
+{
+	struct strbuf gowork = STRBUF_INIT;
+	struct stat st;
+	char **env;
+
+	strbuf_addf(&gowork, "%s/go.work", tree);
+	*has_work = !lstat(gowork.buf, &st) && S_ISREG(st.st_mode);
+	env = build_environ(*has_work ? gowork.buf : "off");
+	strbuf_release(&gowork);
+	return env;
+}
+
+int gobuild_list(const struct toolchain *tc, const struct build_opts *o, const char *tree,
+		 const char *label, struct build_output *out, struct err *err)
+{
+	size_t amods = 0, i;
+	int has_work, ret = -1;
+	char **env = tree_environ(tree, &has_work);
+
+	if (has_work) {
+		if (workspace_modules(tc, tree, env, &out->modules, &out->nmodules, &amods, label,
+				      err))
+			goto out;
+	} else {
+		find_modules(tree, &out->modules, &out->nmodules, &amods);
+	}
+	if (!out->nmodules) {
+		err_set(err, EXIT_ANALYSIS, "%s: no Go module (no go.mod outside vendor/ and testdata/)",
+			label);
+		goto out;
+	}
+	qsort(out->modules, out->nmodules, sizeof(*out->modules), cmp_str);
+	for (i = 0; i < out->nmodules; i++)
+		if (list_packages(tc, o, tree, out->modules[i], i, env, out, label, err))
+			goto out;
+	ret = 0;
+out:
+	free_environ(env);
+	return ret;
+}
+
+int gobuild_build(const struct toolchain *tc, const struct build_opts *o, const char *tree,
+		  const char *json_dir, const char *label, const struct strset *only,
+		  struct build_output *out, struct err *err)
+{
+	size_t *pkgs = xcalloc(out->npackages + 1, sizeof(*pkgs));
+	size_t m, i;
+	int has_work, ret = -1;
+	char **env = tree_environ(tree, &has_work);
+
+	for (m = 0; m < out->nmodules; m++) {
+		size_t n = 0, in_module = 0;
+
+		for (i = 0; i < out->npackages; i++) {
+			if (out->packages[i].module != m)
+				continue;
+			in_module++;
+			if (!only || strset_has(only, out->packages[i].import_path))
+				pkgs[n++] = i;
+		}
+		if (!n)
+			continue;   /* nothing to build here (or a module without packages) */
+		if (build_module(tc, o, tree, m, env, json_dir, pkgs, n, n == in_module, out, label,
+				 err))
+			goto out;
+	}
+	ret = 0;
+out:
+	free(pkgs);
+	free_environ(env);
 	return ret;
 }
 
@@ -513,49 +620,9 @@ int gobuild_tree(const struct toolchain *tc, const struct build_opts *o, const c
 		 const char *json_dir, const char *label, struct build_output *out,
 		 struct err *err)
 {
-	struct strbuf gowork = STRBUF_INIT;
-	char **mods = NULL, **env = NULL;
-	size_t nmods = 0, amods = 0, i;
-	struct stat st;
-	int ret = -1;
-
-	strbuf_addf(&gowork, "%s/go.work", tree);
-	if (lstat(gowork.buf, &st) || !S_ISREG(st.st_mode)) {
-		strbuf_reset(&gowork);
-		strbuf_addstr(&gowork, "off");
-	}
-	env = build_environ(gowork.buf);
-	if (strcmp(gowork.buf, "off")) {
-		if (workspace_modules(tc, tree, env, &mods, &nmods, &amods, label, err))
-			goto out;
-	} else {
-		find_modules(tree, &mods, &nmods, &amods);
-	}
-	if (!nmods) {
-		err_set(err, EXIT_ANALYSIS, "%s: no Go module (no go.mod outside vendor/ and testdata/)",
-			label);
-		goto out;
-	}
-	qsort(mods, nmods, sizeof(*mods), cmp_str);
-	for (i = 0; i < nmods; i++) {
-		size_t first = out->npackages;
-
-		if (list_packages(tc, o, tree, mods[i], env, out, label, err))
-			goto out;
-		if (first == out->npackages)
-			continue;   /* a module without packages has nothing to build */
-		if (build_module(tc, o, tree, mods[i], i, env, json_dir, first, out, label, err))
-			goto out;
-	}
-	out->nmodules = nmods;
-	ret = 0;
-out:
-	for (i = 0; i < nmods; i++)
-		free(mods[i]);
-	free(mods);
-	free_environ(env);
-	strbuf_release(&gowork);
-	return ret;
+	if (gobuild_list(tc, o, tree, label, out, err))
+		return -1;
+	return gobuild_build(tc, o, tree, json_dir, label, NULL, out, err);
 }
 
 void build_output_release(struct build_output *out)
@@ -579,10 +646,16 @@ void build_output_release(struct build_output *out)
 	}
 	free(out->verdicts);
 	for (i = 0; i < out->npackages; i++) {
+		for (j = 0; j < out->packages[i].nimports; j++)
+			free(out->packages[i].imports[j]);
+		free(out->packages[i].imports);
 		free(out->packages[i].dir);
 		free(out->packages[i].import_path);
 		free(out->packages[i].name);
 	}
 	free(out->packages);
+	for (i = 0; i < out->nmodules; i++)
+		free(out->modules[i]);
+	free(out->modules);
 	memset(out, 0, sizeof(*out));
 }

@@ -38,6 +38,9 @@ struct package_info {
 	char *dir;         /* absolute */
 	char *import_path;
 	char *name;
+	char **imports;    /* import paths, as go list gives them */
+	size_t nimports;
+	size_t module;     /* index into build_output.modules */
 };
 
 struct build_output {
@@ -45,6 +48,7 @@ struct build_output {
 	size_t nverdicts, averdicts;
 	struct package_info *packages;
 	size_t npackages, apackages;
+	char **modules;    /* module directories, absolute, sorted */
 	size_t nmodules;
 };
 
@@ -58,6 +62,19 @@ struct build_output {
 int gobuild_tree(const struct toolchain *tc, const struct build_opts *o, const char *tree,
 		 const char *json_dir, const char *label, struct build_output *out,
 		 struct err *err);
+
+/*
+ * The two halves of gobuild_tree. gobuild_list finds the modules and their
+ * packages (with imports, for the import graph); gobuild_build then builds
+ * them, or only the packages in *only when it is not NULL (affected-only
+ * analysis: one go build per module naming just those packages).
+ */
+struct strset;
+int gobuild_list(const struct toolchain *tc, const struct build_opts *o, const char *tree,
+		 const char *label, struct build_output *out, struct err *err);
+int gobuild_build(const struct toolchain *tc, const struct build_opts *o, const char *tree,
+		  const char *json_dir, const char *label, const struct strset *only,
+		  struct build_output *out, struct err *err);
 void build_output_release(struct build_output *out);
 
 /* Parses recorded go build output as if built in moddir (tests, fuzzing). */

@@ -73,6 +73,7 @@ static void fixture_add_package(struct build_output *bo, const char *src, const 
 
 	ALLOC_GROW(bo->packages, bo->npackages + 1, bo->apackages);
 	pi = &bo->packages[bo->npackages++];
+	memset(pi, 0, sizeof(*pi));
 	pi->dir = xmalloc(strlen(src) + strlen(rel) + 2);
 	sprintf(pi->dir, "%s%s%s", src, *rel ? "/" : "", rel);
 	pi->import_path = xstrdup(path);

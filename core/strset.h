@@ -1,0 +1,18 @@
+#ifndef ESCGATE_STRSET_H
+#define ESCGATE_STRSET_H
+
+#include <stddef.h>
+
+/* A set of strings: add freely, then strset_seal() sorts and dedupes for lookups. */
+struct strset {
+	char **items;
+	size_t nr, alloc;
+};
+
+void strset_add(struct strset *s, const char *item);
+void strset_seal(struct strset *s);
+/* Only after strset_seal(). */
+int strset_has(const struct strset *s, const char *item);
+void strset_release(struct strset *s);
+
+#endif
