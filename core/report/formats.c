@@ -16,6 +16,7 @@ static const struct {
 	{ "gitlab", report_gitlab },
 	{ "junit", report_junit },
 	{ "markdown", report_markdown },
+	{ "html", report_html },
 };
 
 report_fn report_lookup(const char *name)

@@ -31,6 +31,7 @@ int report_github(FILE *out, const struct report_meta *meta, const struct match_
 int report_gitlab(FILE *out, const struct report_meta *meta, const struct match_result *r);
 int report_junit(FILE *out, const struct report_meta *meta, const struct match_result *r);
 int report_markdown(FILE *out, const struct report_meta *meta, const struct match_result *r);
+int report_html(FILE *out, const struct report_meta *meta, const struct match_result *r);
 
 /*
  * The Markdown report (markdown.c), also the github format's job summary:
