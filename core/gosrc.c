@@ -111,6 +111,8 @@ struct lexer {
 	size_t line_off;        /* offset where the current line starts */
 	int need_semi;          /* a newline here would end a statement */
 	struct toks *out;
+	struct go_directive *dirs;
+	size_t ndirs, dirs_alloc;
 };
 
 /* A token at off, on the line that starts at line_off. */
@@ -173,6 +175,26 @@ static void lex_raw(struct lexer *lx)
 	emit_at(lx, T_LIT, start, p - start, line, line_off);
 	lx->need_semi = 1;
 	lx->p = p;
+}
+
+/* Records a "//escgate:..." comment starting at lx->p and ending at nl. */
+static void lex_directive(struct lexer *lx, size_t nl)
+{
+	static const char prefix[] = "//escgate:";
+	size_t n = sizeof(prefix) - 1, end = nl;
+	const struct tok *last = lx->out->n ? &lx->out->v[lx->out->n - 1] : NULL;
+	struct go_directive *d = NULL;
+
+	if (nl - lx->p < n || memcmp(lx->d + lx->p, prefix, n))
+		return;
+	if (end > lx->p + n && lx->d[end - 1] == '\r')
+		end--;
+	ALLOC_GROW(lx->dirs, lx->ndirs + 1, lx->dirs_alloc);
+	d = &lx->dirs[lx->ndirs++];
+	d->text = xstrndup(lx->d + lx->p + n, end - lx->p - n);
+	d->line = lx->line;
+	d->col = (unsigned)(lx->p - lx->line_off + 1);
+	d->own_line = !(last && last->line == lx->line && last->len);
 }
 
 static void lex_block_comment(struct lexer *lx)
@@ -254,9 +276,9 @@ static void lex_punct(struct lexer *lx)
 	lx->p = p + len;
 }
 
-static void lex(const char *d, size_t len, struct toks *out)
+static void lex(const char *d, size_t len, struct toks *out, struct go_file *f)
 {
-	struct lexer lx = { d, len, 0, 1, 0, 0, out };
+	struct lexer lx = { d, len, 0, 1, 0, 0, out, NULL, 0, 0 };
 
 	/* The compiler skips a leading BOM but still counts its bytes. */
 	if (len >= 3 && !memcmp(d, "\xef\xbb\xbf", 3))
@@ -273,8 +295,10 @@ static void lex(const char *d, size_t len, struct toks *out)
 			lx.p++;
 		} else if (c == '/' && next == '/') {
 			const char *nl = memchr(d + lx.p, '\n', len - lx.p);
+			size_t end = nl ? (size_t)(nl - d) : len;
 
-			lx.p = nl ? (size_t)(nl - d) : len;
+			lex_directive(&lx, end);
+			lx.p = end;
 		} else if (c == '/' && next == '*') {
 			lex_block_comment(&lx);
 		} else if (c == '"' || c == '\'') {
@@ -300,6 +324,8 @@ static void lex(const char *d, size_t len, struct toks *out)
 	}
 	/* End-of-file ends a statement too; the parser relies on it. */
 	emit(&lx, T_SEMI, len, 0);
+	f->directives = lx.dirs;
+	f->ndirectives = lx.ndirs;
 }
 
 /* Index just past the bracket matching the opener at i, or n if unclosed. */
@@ -677,7 +703,7 @@ static struct go_file *scan_owned(char *data, size_t len)
 	f->data = data;
 	f->len = len;
 	index_lines(f);
-	lex(data, len, &t);
+	lex(data, len, &t, f);
 	/* the final token is the semicolon lex puts at end of file */
 	eof_line = t.v[t.n - 1].line;
 	eof_col = t.v[t.n - 1].col;
@@ -788,6 +814,9 @@ void go_file_free(struct go_file *f)
 		free(f->funcs[i].scope);
 	}
 	free(f->funcs);
+	for (i = 0; i < f->ndirectives; i++)
+		free(f->directives[i].text);
+	free(f->directives);
 	free(f->line_start);
 	free(f->data);
 	free(full->parent);

@@ -21,6 +21,16 @@ struct go_func {
 	unsigned generic : 1;             /* the declaration has type parameters or a generic receiver */
 };
 
+/*
+ * A line comment addressed to escgate ("//escgate:allow reason"), found by
+ * the lexer so that text inside a string literal never counts as one.
+ */
+struct go_directive {
+	char *text;                /* after "//escgate:", to the end of the line */
+	unsigned line, col;        /* of the comment's first slash */
+	unsigned own_line : 1;     /* nothing but the comment on its line */
+};
+
 struct go_file {
 	char *data;                /* the file's bytes, NUL-terminated */
 	size_t len;
@@ -28,6 +38,8 @@ struct go_file {
 	size_t nlines;
 	struct go_func *funcs;     /* ordered by start position */
 	size_t nfuncs;
+	struct go_directive *directives;   /* in file order */
+	size_t ndirectives;
 };
 
 /* Scans a copy of data; never fails on malformed Go (it scans what it can). */

@@ -819,6 +819,44 @@ TEST(symlink_refused)
 	strbuf_release(&want);
 }
 
+TEST(escgate_directives)
+{
+	struct go_file *f = scan(
+		"package p\n"
+		"\n"
+		"//escgate:allow kept for the cache\n"
+		"func F() *int {\n"
+		"\tx := 1 //escgate:allow trailing\r\n"
+		"\ts := \"//escgate:allow in a string\"\n"
+		"\t/* //escgate:allow in a block comment */\n"
+		"\t// escgate:allow with a space is prose\n"
+		"\t//escgate:allow\n"
+		"\t_ = s\n"
+		"\treturn &x\n"
+		"}\n");
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	CHECK_INT(f->ndirectives, 3);
+	if (f->ndirectives != 3)
+		goto out;
+	CHECK_STR(f->directives[0].text, "allow kept for the cache");
+	CHECK_INT(f->directives[0].line, 3);
+	CHECK_INT(f->directives[0].col, 1);
+	CHECK_INT(f->directives[0].own_line, 1);
+	CHECK_STR(f->directives[1].text, "allow trailing");
+	CHECK_INT(f->directives[1].line, 5);
+	CHECK_INT(f->directives[1].col, 9);
+	CHECK_INT(f->directives[1].own_line, 0);
+	CHECK_STR(f->directives[2].text, "allow");
+	CHECK_INT(f->directives[2].line, 9);
+	CHECK_INT(f->directives[2].own_line, 1);
+	CHECK_STR(at(f, 11, 9), "F");
+out:
+	go_file_free(f);
+}
+
 TEST(free_null)
 {
 	go_file_free(NULL);
@@ -852,6 +890,7 @@ int main(void)
 	RUN(many_functions_fast);
 	RUN(load_from_disk);
 	RUN(symlink_refused);
+	RUN(escgate_directives);
 	RUN(free_null);
 	TEST_EXIT();
 }
