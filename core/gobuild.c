@@ -343,16 +343,16 @@ static const char *module_name(const char *tree, const char *moddir)
 	return strncmp(moddir, tree, n) || moddir[n] ? moddir : ".";
 }
 
-static void add_imports(struct package_info *pi, const cJSON *imports)
+/* Appends the strings of a go list array to *v. */
+static void add_strings(char ***v, size_t *n, size_t *alloc, const cJSON *array)
 {
-	const cJSON *imp;
-	size_t alloc = 0;
+	const cJSON *s;
 
-	cJSON_ArrayForEach(imp, imports) {
-		if (!cJSON_IsString(imp))
+	cJSON_ArrayForEach(s, array) {
+		if (!cJSON_IsString(s))
 			continue;
-		ALLOC_GROW(pi->imports, pi->nimports + 1, alloc);
-		pi->imports[pi->nimports++] = xstrdup(imp->valuestring);
+		ALLOC_GROW(*v, *n + 1, *alloc);
+		(*v)[(*n)++] = xstrdup(s->valuestring);
 	}
 }
 
@@ -394,6 +394,8 @@ static int list_packages(const struct toolchain *tc, const struct build_opts *o,
 			break;
 		}
 		if (*json_string(pkg, "Dir") && *json_string(pkg, "ImportPath")) {
+			size_t ialloc = 0, falloc = 0;
+
 			ALLOC_GROW(bo->packages, bo->npackages + 1, bo->apackages);
 			pi = &bo->packages[bo->npackages++];
 			pi->dir = clean_path(json_string(pkg, "Dir"));
@@ -402,7 +404,15 @@ static int list_packages(const struct toolchain *tc, const struct build_opts *o,
 			pi->imports = NULL;
 			pi->nimports = 0;
 			pi->module = modno;
-			add_imports(pi, cJSON_GetObjectItemCaseSensitive(pkg, "Imports"));
+			add_strings(&pi->imports, &pi->nimports, &ialloc,
+				    cJSON_GetObjectItemCaseSensitive(pkg, "Imports"));
+			/* where //escgate:allow comments are looked for */
+			pi->files = NULL;
+			pi->nfiles = 0;
+			add_strings(&pi->files, &pi->nfiles, &falloc,
+				    cJSON_GetObjectItemCaseSensitive(pkg, "GoFiles"));
+			add_strings(&pi->files, &pi->nfiles, &falloc,
+				    cJSON_GetObjectItemCaseSensitive(pkg, "CgoFiles"));
 		}
 		cJSON_Delete(pkg);
 		p = next;
@@ -649,6 +659,9 @@ void build_output_release(struct build_output *out)
 		for (j = 0; j < out->packages[i].nimports; j++)
 			free(out->packages[i].imports[j]);
 		free(out->packages[i].imports);
+		for (j = 0; j < out->packages[i].nfiles; j++)
+			free(out->packages[i].files[j]);
+		free(out->packages[i].files);
 		free(out->packages[i].dir);
 		free(out->packages[i].import_path);
 		free(out->packages[i].name);

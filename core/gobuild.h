@@ -40,6 +40,8 @@ struct package_info {
 	char *name;
 	char **imports;    /* import paths, as go list gives them */
 	size_t nimports;
+	char **files;      /* the Go files the build compiles (GoFiles, CgoFiles), names in dir */
+	size_t nfiles;
 	size_t module;     /* index into build_output.modules */
 };
 
