@@ -552,11 +552,12 @@ TEST(formats_are_registered)
 	const char *each[] = { "text", "json", "sarif", "github", "gitlab", "junit", "markdown" };
 	size_t i;
 
-	for (i = 0; i < sizeof(each) / sizeof(*each); i++)
-		CHECK(report_lookup(each[i]) != NULL);
-	CHECK(!report_lookup("xml"));
 	report_format_names(&names);
-	CHECK_STR(names.buf, "text, json, sarif, github, gitlab, junit, markdown");
+	for (i = 0; i < sizeof(each) / sizeof(*each); i++) {
+		CHECK(report_lookup(each[i]) != NULL);
+		CHECK(strstr(names.buf, each[i]) != NULL);
+	}
+	CHECK(!report_lookup("xml"));
 	strbuf_release(&names);
 }
 
