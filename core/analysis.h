@@ -12,7 +12,7 @@
  * Bump when parsing or attribution changes what findings an analysis
  * yields: stored analyses made by an older escgate are then not reused.
  */
-#define ANALYZER_VERSION 1
+#define ANALYZER_VERSION 2
 
 /* What one run needs, passed explicitly from stage to stage. */
 struct gate {

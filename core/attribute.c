@@ -1,7 +1,10 @@
 #include "attribute.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gosrc.h"
 #include "util.h"
@@ -219,6 +222,223 @@ static int make_candidate(const struct raw_verdict *r, const struct inline_map *
 	return 0;
 }
 
+/* An allow comment and the lines it covers. */
+struct allow_span {
+	const char *package;  /* borrowed from the package list */
+	const char *file;     /* repository-relative, owned by struct allow_spans */
+	unsigned line;
+	unsigned first, last; /* the lines whose findings it accepts */
+	int whole_function;
+	char *reason;
+	int used;
+};
+
+struct allow_spans {
+	struct allow_span *v;
+	size_t nr, alloc;
+	char **files;         /* owned copies of the relative paths */
+	size_t nfiles, afiles;
+};
+
+/* Whether the file at path mentions "//escgate:" at all: most files do not. */
+static int has_directive(const char *path)
+{
+	static const char needle[] = "//escgate:";
+	struct strbuf sb = STRBUF_INIT;
+	char buf[65536];
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), found = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		/* keep a needle's length of the previous block: a match may straddle */
+		strbuf_add(&sb, buf, (size_t)n);
+		if (memmem(sb.buf, sb.len, needle, sizeof(needle) - 1)) {
+			found = 1;
+			break;
+		}
+		if (sb.len >= sizeof(needle)) {
+			memmove(sb.buf, sb.buf + sb.len - (sizeof(needle) - 1), sizeof(needle) - 1);
+			strbuf_setlen(&sb, sizeof(needle) - 1);
+		}
+	}
+	close(fd);
+	strbuf_release(&sb);
+	return found;
+}
+
+/* Whether line holds nothing but a // comment. */
+static int comment_line(const struct go_file *gf, unsigned line)
+{
+	const char *text;
+	size_t len, i = 0;
+
+	if (go_file_line(gf, line, &text, &len))
+		return 0;
+	while (i < len && (text[i] == ' ' || text[i] == '\t'))
+		i++;
+	return i + 1 < len && text[i] == '/' && text[i + 1] == '/';
+}
+
+/*
+ * The top-level function declared right below the comment block holding
+ * line, or NULL: its `func` must start the first line after the block.
+ */
+static const struct go_func *declared_below(const struct go_file *gf, unsigned line)
+{
+	const struct go_func *fn;
+	const char *text;
+	size_t len, i = 0;
+
+	while (comment_line(gf, line + 1))
+		line++;
+	if (go_file_line(gf, line + 1, &text, &len))
+		return NULL;
+	while (i < len && (text[i] == ' ' || text[i] == '\t'))
+		i++;
+	fn = go_file_func_at(gf, line + 1, (unsigned)i + 1);
+	if (!fn || fn->start_line != line + 1 || fn->start_col != i + 1 || strcmp(fn->name, fn->scope))
+		return NULL;
+	return fn;
+}
+
+static void add_spans(struct allow_spans *sp, const char *package, const char *rel,
+		      const struct go_file *gf)
+{
+	const char *file = NULL;
+	size_t i;
+
+	for (i = 0; i < gf->ndirectives; i++) {
+		const struct go_directive *d = &gf->directives[i];
+		const struct go_func *fn = NULL;
+		struct allow_span *a;
+
+		/* "allow" then a space or the end: other words are not ours */
+		if (strncmp(d->text, "allow", 5) || (d->text[5] && d->text[5] != ' ' &&
+						     d->text[5] != '\t'))
+			continue;
+		if (!file) {
+			ALLOC_GROW(sp->files, sp->nfiles + 1, sp->afiles);
+			file = sp->files[sp->nfiles++] = xstrdup(rel);
+		}
+		ALLOC_GROW(sp->v, sp->nr + 1, sp->alloc);
+		a = &sp->v[sp->nr++];
+		memset(a, 0, sizeof(*a));
+		a->package = package;
+		a->file = file;
+		a->line = d->line;
+		trim_into(&a->reason, d->text + 5, strlen(d->text + 5));
+		if (!d->own_line) {
+			a->first = a->last = d->line;   /* a trailing comment: its own line */
+		} else if ((fn = declared_below(gf, d->line))) {
+			a->first = fn->start_line;
+			a->last = fn->end_line;
+			a->whole_function = 1;
+		} else {
+			a->first = a->last = d->line + 1;
+		}
+	}
+}
+
+static int cmp_span(const void *x, const void *y)
+{
+	const struct allow_span *a = x, *b = y;
+	int c = strcmp(a->file, b->file);
+
+	if (c)
+		return c;
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/*
+ * The allow comment accepting f: one for its line before one for its
+ * whole function, and of those the innermost (the latest to start).
+ */
+static struct allow_span *covering(struct allow_spans *sp, const struct finding *f)
+{
+	struct allow_span *best = NULL;
+	size_t lo = 0, hi = sp->nr, i;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(sp->v[mid].file, f->file) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < sp->nr && !strcmp(sp->v[i].file, f->file); i++) {
+		struct allow_span *a = &sp->v[i];
+
+		if (!*a->reason || f->line < a->first || f->line > a->last)
+			continue;
+		if (!best || (best->whole_function && !a->whole_function) ||
+		    (best->whole_function == a->whole_function && a->first >= best->first))
+			best = a;
+	}
+	return best;
+}
+
+/*
+ * Reads the allow comments of every file the build compiled, marks the
+ * findings they accept, and lists them all in out->allows.
+ */
+static void apply_allows(const struct build_output *bo, const char *root, size_t rootlen,
+			 struct source_cache *sc, struct finding_list *out)
+{
+	struct allow_spans sp = { NULL, 0, 0, NULL, 0, 0 };
+	struct strbuf path = STRBUF_INIT;
+	size_t i, j;
+
+	for (i = 0; i < bo->npackages; i++) {
+		const struct package_info *p = &bo->packages[i];
+
+		for (j = 0; j < p->nfiles; j++) {
+			const struct go_file *gf;
+			const char *rel;
+
+			strbuf_reset(&path);
+			strbuf_addf(&path, "%s/%s", p->dir, p->files[j]);
+			rel = inside(root, rootlen, path.buf);
+			if (!rel || !has_directive(path.buf) || !(gf = source_get(sc, path.buf)))
+				continue;
+			add_spans(&sp, p->import_path, rel, gf);
+		}
+	}
+	if (sp.nr)
+		qsort(sp.v, sp.nr, sizeof(*sp.v), cmp_span);
+	for (i = 0; sp.nr && i < out->nr; i++) {
+		struct allow_span *a = covering(&sp, &out->items[i]);
+
+		if (a) {
+			out->items[i].suppressed = xstrdup(a->reason);
+			a->used = 1;
+		}
+	}
+	for (i = 0; i < sp.nr; i++) {
+		/* a file listed twice (a package built for two modules) adds its comments once */
+		if (i && !cmp_span(&sp.v[i - 1], &sp.v[i])) {
+			out->allows.items[out->allows.nr - 1].used |= sp.v[i].used;
+			continue;
+		}
+		allow_list_add(&out->allows, sp.v[i].package, sp.v[i].file, sp.v[i].line,
+			       sp.v[i].reason, sp.v[i].used);
+	}
+	for (i = 0; i < sp.nr; i++)
+		free(sp.v[i].reason);
+	for (i = 0; i < sp.nfiles; i++)
+		free(sp.files[i]);
+	free(sp.v);
+	free(sp.files);
+	strbuf_release(&path);
+}
+
 int attribute_findings(const struct build_output *bo, const struct inline_map *inl,
 		       const char *root, struct finding_list *out, struct err *err)
 {
@@ -265,6 +485,7 @@ int attribute_findings(const struct build_output *bo, const struct inline_map *i
 			finding_release(&cands[i].f);
 	}
 	finding_list_number(out);
+	apply_allows(bo, root, rootlen, &sc, out);
 	free(keep);
 	free(cands);
 	free(pkgs);

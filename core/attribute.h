@@ -17,6 +17,9 @@
  *    two identical verdicts at one position of ordinary code stay two
  *    (they are two allocations, e.g. a string concatenation boxed into an
  *    interface).
+ *  - a finding that an "//escgate:allow REASON" comment accepts (see
+ *    struct allow_comment) gets its reason in f->suppressed; every such
+ *    comment of the compiled files is listed in out->allows, used or not.
  * Findings come out numbered (finding_list_number).
  */
 int attribute_findings(const struct build_output *bo, const struct inline_map *inl,

@@ -193,6 +193,8 @@ void finding_release(struct finding *f)
 	free(f->message);
 	free(f->verdict);
 	free(f->source);
+	free(f->suppressed);
+	free(f->targets);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -205,5 +207,35 @@ void finding_list_release(struct finding_list *list)
 	for (i = 0; i < list->nr; i++)
 		finding_release(&list->items[i]);
 	free(list->items);
+	allow_list_release(&list->allows);
 	memset(list, 0, sizeof(*list));
+}
+
+void allow_list_add(struct allow_list *l, const char *package, const char *file, unsigned line,
+		    const char *reason, int used)
+{
+	struct allow_comment *a;
+
+	ALLOC_GROW(l->items, l->nr + 1, l->alloc);
+	a = &l->items[l->nr++];
+	a->package = xstrdup(package);
+	a->file = xstrdup(file);
+	a->line = line;
+	a->reason = xstrdup(reason);
+	a->used = used;
+}
+
+void allow_list_release(struct allow_list *l)
+{
+	size_t i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->nr; i++) {
+		free(l->items[i].package);
+		free(l->items[i].file);
+		free(l->items[i].reason);
+	}
+	free(l->items);
+	memset(l, 0, sizeof(*l));
 }

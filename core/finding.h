@@ -35,11 +35,40 @@ struct finding {
 	unsigned occurrence;  /* 0-based rank among findings of the same identity, by position */
 	struct flow_step *flow;
 	size_t nflow;
+	char *suppressed;  /* the reason of the //escgate:allow accepting it, or NULL */
+	char *targets;     /* "linux/amd64 windows/amd64": where it occurs, when a run has
+			      several targets; NULL otherwise (never stored) */
 };
 
+/*
+ * A "//escgate:allow REASON" comment in a compiled file of the analysed
+ * tree. It accepts the findings on its own line (a trailing comment), on
+ * the line below (a comment alone on its line), or, when it is part of
+ * the comment block right above a function declaration, in the whole
+ * function and its closures.
+ */
+struct allow_comment {
+	char *package;     /* import path of the package compiling the file */
+	char *file;        /* repository-relative */
+	unsigned line;
+	char *reason;      /* "" when none was given: an error, and it accepts nothing */
+	int used;          /* it accepted at least one finding */
+};
+
+struct allow_list {
+	struct allow_comment *items;
+	size_t nr, alloc;
+};
+
+/*
+ * What one analysis found: its findings, and the allow comments of the
+ * tree (which the store keeps with them, so unused ones can be reported
+ * from a stored analysis too).
+ */
 struct finding_list {
 	struct finding *items;
 	size_t nr, alloc;
+	struct allow_list allows;
 };
 
 const char *finding_kind_name(enum finding_kind kind);
@@ -77,5 +106,9 @@ void finding_flow_add(struct finding *f, const char *file, unsigned line, unsign
 		      const char *text);
 void finding_release(struct finding *f);
 void finding_list_release(struct finding_list *list);
+
+void allow_list_add(struct allow_list *l, const char *package, const char *file, unsigned line,
+		    const char *reason, int used);
+void allow_list_release(struct allow_list *l);
 
 #endif

@@ -39,6 +39,17 @@ const char *const store_migrations[] = {
 	"  text TEXT NOT NULL,"
 	"  PRIMARY KEY (finding_id, seq)"
 	") WITHOUT ROWID;",
+	/* 2: suppressions: the reason accepting a finding, and every allow comment seen */
+	"ALTER TABLE finding ADD COLUMN suppressed TEXT;"
+	"CREATE TABLE allow_comment ("
+	"  analysis_id INTEGER NOT NULL REFERENCES analysis(id) ON DELETE CASCADE,"
+	"  package TEXT NOT NULL,"
+	"  file TEXT NOT NULL,"
+	"  line INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  used INTEGER NOT NULL,"
+	"  PRIMARY KEY (analysis_id, file, line)"
+	") WITHOUT ROWID;",
 };
 
 const int store_schema_version = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

@@ -19,6 +19,8 @@ enum stmt_id {
 	STMT_INSERT_FLOW,
 	STMT_LOAD_FINDINGS,
 	STMT_LOAD_FLOWS,
+	STMT_INSERT_ALLOW,
+	STMT_LOAD_ALLOWS,
 	STMT_BEGIN,
 	STMT_COMMIT,
 	STMT_ROLLBACK,
@@ -32,18 +34,24 @@ static const char *const stmt_sql[STMT_COUNT] = {
 		" build_flags) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (key) DO NOTHING",
 	[STMT_INSERT_FINDING] =
 		"INSERT INTO finding (analysis_id, kind, package, pkgname, function, scope, verdict,"
-		" occurrence, file, line, col, message, source)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+		" occurrence, file, line, col, message, source, suppressed)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
 	[STMT_INSERT_FLOW] =
 		"INSERT INTO flow_step (finding_id, seq, file, line, col, text)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[STMT_LOAD_FINDINGS] =
 		"SELECT id, kind, package, pkgname, function, scope, verdict, occurrence, file, line,"
-		" col, message, source FROM finding WHERE analysis_id = ?1 ORDER BY id",
+		" col, message, source, suppressed FROM finding WHERE analysis_id = ?1 ORDER BY id",
 	[STMT_LOAD_FLOWS] =
 		"SELECT s.finding_id, s.file, s.line, s.col, s.text FROM flow_step s"
 		" JOIN finding f ON f.id = s.finding_id WHERE f.analysis_id = ?1"
 		" ORDER BY s.finding_id, s.seq",
+	[STMT_INSERT_ALLOW] =
+		"INSERT OR IGNORE INTO allow_comment (analysis_id, package, file, line, reason, used)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[STMT_LOAD_ALLOWS] =
+		"SELECT package, file, line, reason, used FROM allow_comment WHERE analysis_id = ?1"
+		" ORDER BY file, line",
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
@@ -245,6 +253,7 @@ static int insert_finding(struct store *s, long long analysis, const struct find
 	sqlite3_bind_int(st, 11, (int)f->col);
 	bind_str(st, 12, f->message);
 	bind_str(st, 13, f->source);
+	bind_str(st, 14, f->suppressed);
 	if (step_done(s, STMT_INSERT_FINDING, err, "cannot record a finding"))
 		return -1;
 	fid = sqlite3_last_insert_rowid(s->db);
@@ -288,6 +297,19 @@ int store_save_analysis(struct store *s, const struct analysis_meta *m,
 	for (i = 0; i < findings->nr; i++)
 		if (insert_finding(s, *id, &findings->items[i], err))
 			goto fail;
+	for (i = 0; i < findings->allows.nr; i++) {
+		const struct allow_comment *a = &findings->allows.items[i];
+
+		st = s->stmt[STMT_INSERT_ALLOW];
+		sqlite3_bind_int64(st, 1, *id);
+		bind_str(st, 2, a->package);
+		bind_str(st, 3, a->file);
+		sqlite3_bind_int(st, 4, (int)a->line);
+		bind_str(st, 5, a->reason);
+		sqlite3_bind_int(st, 6, a->used);
+		if (step_done(s, STMT_INSERT_ALLOW, err, "cannot record an allow comment"))
+			goto fail;
+	}
 	if (step_done(s, STMT_COMMIT, err, "cannot commit the analysis"))
 		goto fail;
 	return 0;
@@ -331,6 +353,8 @@ int store_load_findings(struct store *s, long long id, struct finding_list *out,
 		f->col = (unsigned)sqlite3_column_int(st, 10);
 		f->message = column_dup(st, 11);
 		f->source = column_dup(st, 12);
+		if (sqlite3_column_type(st, 13) != SQLITE_NULL)
+			f->suppressed = column_dup(st, 13);
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -359,6 +383,23 @@ int store_load_findings(struct store *s, long long id, struct finding_list *out,
 	sqlite3_clear_bindings(fl);
 	if (rc != SQLITE_DONE) {
 		db_error(s, err, "cannot load flow steps");
+		goto out;
+	}
+	st = s->stmt[STMT_LOAD_ALLOWS];
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char *package = column_dup(st, 0), *file = column_dup(st, 1), *reason = column_dup(st, 3);
+
+		allow_list_add(&out->allows, package, file, (unsigned)sqlite3_column_int(st, 2), reason,
+			       sqlite3_column_int(st, 4));
+		free(package);
+		free(file);
+		free(reason);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		db_error(s, err, "cannot load allow comments");
 		goto out;
 	}
 	ret = 0;

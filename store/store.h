@@ -27,12 +27,13 @@ void store_close(struct store *s);
 /* *id = the analysis with this key, or 0 when there is none. */
 int store_find_analysis(struct store *s, const char *key, long long *id, struct err *err);
 /*
- * Records an analysis and its findings in one transaction. When another
- * process recorded the same key meanwhile, *id is that one.
+ * Records an analysis, its findings and its allow comments in one
+ * transaction. When another process recorded the same key meanwhile, *id
+ * is that one.
  */
 int store_save_analysis(struct store *s, const struct analysis_meta *meta,
 			const struct finding_list *findings, long long *id, struct err *err);
-/* Appends the findings of analysis id, with their flows, in stored order. */
+/* Appends the findings of analysis id, with their flows, in stored order, and its allow comments. */
 int store_load_findings(struct store *s, long long id, struct finding_list *out,
 			struct err *err);
 
