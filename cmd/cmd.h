@@ -62,7 +62,10 @@ int formats_validate(const struct analysis_opts *o, const char *cmd, struct err 
 int formats_write(const struct analysis_opts *o, const struct report_meta *meta,
 		  const struct match_result *r, struct err *err);
 
-/* Opens the repository, the store and the toolchain; creates the private directory. */
+/*
+ * Opens the repository, the store and the toolchain; creates the private
+ * directory. On failure nothing is left open: gate_close is for a gate that opened.
+ */
 int gate_open(struct gate *g, const struct analysis_opts *o, struct err *err);
 void gate_close(struct gate *g);
 

@@ -207,6 +207,9 @@ int gate_open(struct gate *g, const struct analysis_opts *o, struct err *err)
 		goto out;
 	ret = 0;
 out:
+	/* callers close only a gate that opened: undo a partial one here */
+	if (ret)
+		gate_close(g);
 	strbuf_release(&store);
 	return ret;
 }
