@@ -17,6 +17,8 @@ const char *match_status_name(enum match_status s)
 		return "fixed";
 	case MATCH_UNCHANGED:
 		return "unchanged";
+	case MATCH_SUPPRESSED:
+		return "suppressed";
 	default:
 		return "present";
 	}
@@ -160,10 +162,14 @@ void match_findings(const struct finding_list *base, const struct finding_list *
 		j = j2;
 	}
 	for (k = 0; k < head->nr; k++) {
-		add_entry(out, ph[k] ? MATCH_UNCHANGED : MATCH_NEW, h[k]);
 		if (ph[k]) {
+			add_entry(out, MATCH_UNCHANGED, h[k]);
 			out->nunchanged++;
+		} else if (h[k]->suppressed) {
+			add_entry(out, MATCH_SUPPRESSED, h[k]);
+			out->nsuppressed++;
 		} else {
+			add_entry(out, MATCH_NEW, h[k]);
 			out->nnew++;
 			if (h[k]->kind == KIND_LEAK)
 				out->new_leaks++;
@@ -190,8 +196,11 @@ void match_present(const struct finding_list *list, struct match_result *out)
 	size_t k;
 
 	memset(out, 0, sizeof(*out));
-	for (k = 0; k < list->nr; k++)
-		add_entry(out, MATCH_PRESENT, &list->items[k]);
+	for (k = 0; k < list->nr; k++) {
+		add_entry(out, list->items[k].suppressed ? MATCH_SUPPRESSED : MATCH_PRESENT,
+			  &list->items[k]);
+		out->nsuppressed += list->items[k].suppressed != NULL;
+	}
 	if (out->nr)
 		qsort(out->items, out->nr, sizeof(*out->items), cmp_entry);
 }

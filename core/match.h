@@ -9,6 +9,8 @@ enum match_status {
 	MATCH_FIXED,      /* in the base, not in the head */
 	MATCH_UNCHANGED,
 	MATCH_PRESENT,    /* a single revision's findings (scan) */
+	MATCH_SUPPRESSED, /* would be new or present, but an //escgate:allow comment (or a
+			     baseline) accepts it: listed with its reason, never counted as new */
 };
 
 struct match_entry {
@@ -22,6 +24,7 @@ struct match_result {
 	size_t nr, alloc;
 	size_t nnew, nfixed, nunchanged;
 	size_t new_escapes, new_leaks;
+	size_t nsuppressed;
 };
 
 /*
@@ -31,12 +34,13 @@ struct match_result {
  * files, files being renamed. Within one identity the count decides how
  * many are new; which ones is decided by the longest common subsequence
  * of their source lines, so that adding a second identical call below an
- * existing one reports the new line. Unpaired head findings are new,
- * unpaired base findings fixed.
+ * existing one reports the new line. Unpaired head findings are new (or
+ * suppressed, when f->suppressed gives a reason), unpaired base findings
+ * fixed.
  */
 void match_findings(const struct finding_list *base, const struct finding_list *head,
 		    struct match_result *out);
-/* Every finding of one revision as MATCH_PRESENT, by position. */
+/* Every finding of one revision as MATCH_PRESENT (or MATCH_SUPPRESSED), by position. */
 void match_present(const struct finding_list *list, struct match_result *out);
 void match_result_release(struct match_result *r);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/strbuf.h"
+#include "core/util.h"
 #include "escape.h"
 
 /* Repository content need not be UTF-8 (file names, string literals): JSON must be. */
@@ -30,6 +31,23 @@ static cJSON *finding_json(const struct match_entry *e)
 	add_str(o, "verdict", f->verdict);
 	cJSON_AddNumberToObject(o, "occurrence", f->occurrence);
 	add_str(o, "source", f->source);
+	if (e->status == MATCH_SUPPRESSED)
+		add_str(o, "reason", f->suppressed);
+	if (f->targets) {
+		cJSON *targets = cJSON_CreateArray();
+		const char *p = f->targets;
+
+		while (*p) {
+			size_t n = strcspn(p, " ");
+			char *t = xstrndup(p, n);
+
+			if (n)
+				cJSON_AddItemToArray(targets, report_json_string(t));
+			free(t);
+			p += n + (p[n] == ' ');
+		}
+		cJSON_AddItemToObject(o, "targets", targets);
+	}
 	for (i = 0; i < f->nflow; i++) {
 		cJSON *s = cJSON_CreateObject();
 
@@ -77,8 +95,9 @@ int report_json(FILE *out, const struct report_meta *meta, const struct match_re
 		cJSON_AddNumberToObject(summary, "fixed", (double)r->nfixed);
 		cJSON_AddNumberToObject(summary, "unchanged", (double)r->nunchanged);
 	} else {
-		cJSON_AddNumberToObject(summary, "present", (double)r->nr);
+		cJSON_AddNumberToObject(summary, "present", (double)(r->nr - r->nsuppressed));
 	}
+	cJSON_AddNumberToObject(summary, "suppressed", (double)r->nsuppressed);
 	cJSON_AddItemToObject(doc, "summary", summary);
 	text = cJSON_PrintUnformatted(doc);
 	if (text && fputs(text, out) >= 0 && fputc('\n', out) != EOF)

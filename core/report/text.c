@@ -36,6 +36,16 @@ static void add_finding(struct strbuf *sb, const struct match_entry *e)
 		strbuf_add_printable(sb, f->source);
 		strbuf_addch(sb, '\n');
 	}
+	if (e->status == MATCH_SUPPRESSED && f->suppressed) {
+		strbuf_addstr(sb, "\treason: ");
+		strbuf_add_printable(sb, f->suppressed);
+		strbuf_addch(sb, '\n');
+	}
+	if (f->targets) {
+		strbuf_addstr(sb, "\ttargets: ");
+		strbuf_add_printable(sb, f->targets);
+		strbuf_addch(sb, '\n');
+	}
 	for (i = 0; i < f->nflow; i++) {
 		const struct flow_step *s = &f->flow[i];
 		int is_flow = !strncmp(s->text, "flow:", 5);
@@ -67,21 +77,25 @@ int report_text(FILE *out, const struct report_meta *meta, const struct match_re
 
 		if (e->status == MATCH_UNCHANGED)
 			continue;
-		if (e->f->kind == KIND_LEAK)
+		if (e->status == MATCH_PRESENT && e->f->kind == KIND_LEAK)
 			leaks++;
-		else
+		else if (e->status == MATCH_PRESENT)
 			escapes++;
 		add_finding(&sb, e);
 	}
 	if (meta->diff)
-		strbuf_addf(&sb, "escgate: %zu new (%zu %s, %zu %s), %zu fixed, %zu unchanged\n",
+		strbuf_addf(&sb, "escgate: %zu new (%zu %s, %zu %s), %zu fixed, %zu unchanged",
 			    r->nnew, r->new_escapes, plural(r->new_escapes, "escape", "escapes"),
 			    r->new_leaks, plural(r->new_leaks, "leak", "leaks"), r->nfixed,
 			    r->nunchanged);
 	else
-		strbuf_addf(&sb, "escgate: %zu %s (%zu %s, %zu %s)\n", r->nr,
-			    plural(r->nr, "finding", "findings"), escapes,
+		strbuf_addf(&sb, "escgate: %zu %s (%zu %s, %zu %s)", escapes + leaks,
+			    plural(escapes + leaks, "finding", "findings"), escapes,
 			    plural(escapes, "escape", "escapes"), leaks, plural(leaks, "leak", "leaks"));
+	/* only when there are some: the summary of a run without suppressions is unchanged */
+	if (r->nsuppressed)
+		strbuf_addf(&sb, ", %zu suppressed", r->nsuppressed);
+	strbuf_addch(&sb, '\n');
 	ret = fwrite(sb.buf, 1, sb.len, out) == sb.len ? 0 : -1;
 	strbuf_release(&sb);
 	return ret;

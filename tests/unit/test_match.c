@@ -205,6 +205,36 @@ TEST(occurrences_number_within_identity)
 	finding_list_release(&l);
 }
 
+TEST(suppressed_new_findings_are_listed_not_counted)
+{
+	struct finding_list b = { 0 }, h = { 0 };
+	struct match_result r;
+
+	add(&b, "F", "a.go", 10, "moved to heap: x", "x := 1");
+	add(&h, "F", "a.go", 10, "moved to heap: x", "x := 1");
+	add(&h, "G", "a.go", 20, "moved to heap: y", "y := 1");
+	add(&h, "H", "a.go", 30, "moved to heap: z", "z := 1");
+	h.items[1].suppressed = xstrdup("kept for the cache");
+	/* an unchanged finding stays unchanged, with or without a reason */
+	h.items[0].suppressed = xstrdup("old");
+	match_findings(&b, &h, &r);
+	CHECK_INT(r.nnew, 1);
+	CHECK_INT(r.nunchanged, 1);
+	CHECK_INT(r.nsuppressed, 1);
+	CHECK(nth(&r, MATCH_SUPPRESSED, 0) && nth(&r, MATCH_SUPPRESSED, 0)->f->line == 20);
+	CHECK(nth(&r, MATCH_NEW, 0) && nth(&r, MATCH_NEW, 0)->f->line == 30);
+	CHECK_STR(match_status_name(MATCH_SUPPRESSED), "suppressed");
+	/* new first, suppressed last */
+	CHECK(r.items[r.nr - 1].status == MATCH_SUPPRESSED);
+	match_result_release(&r);
+	match_present(&h, &r);
+	CHECK_INT(r.nr, 3);
+	CHECK_INT(r.nsuppressed, 2);
+	match_result_release(&r);
+	finding_list_release(&b);
+	finding_list_release(&h);
+}
+
 int main(void)
 {
 	RUN(identical_revisions_have_nothing_new);
@@ -217,5 +247,6 @@ int main(void)
 	RUN(large_group_falls_back_to_counting);
 	RUN(generic_shapes_normalize_to_one_verdict);
 	RUN(occurrences_number_within_identity);
+	RUN(suppressed_new_findings_are_listed_not_counted);
 	TEST_EXIT();
 }
