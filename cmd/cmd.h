@@ -22,11 +22,13 @@ int cmd_diff(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
 int cmd_prepush(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 extern const char usage_diff[], usage_scan[], usage_hook[], usage_prepush[], usage_version[],
 	usage_help[];
+extern const char usage_history[];
 
 /* --- shared by the subcommands (common.c) --- */
 
@@ -59,6 +61,12 @@ int usage_error(struct err *err, const char *cmd, const char *fmt, ...)
 /* Checks every --format before anything is built: known names, one stdout at most. */
 int formats_validate(const struct analysis_opts *o, const char *cmd, struct err *err);
 /* Writes every requested report (text to stdout when none was asked for). */
+/*
+ * Writes path through a temporary file renamed into place, so a reader
+ * never sees half of it; fn writes the content.
+ */
+int write_file_atomic(const char *path, int (*fn)(FILE *out, const void *data),
+		      const void *data, struct err *err);
 int formats_write(const struct analysis_opts *o, const struct report_meta *meta,
 		  const struct match_result *r, struct err *err);
 

@@ -111,9 +111,8 @@ int formats_validate(const struct analysis_opts *o, const char *cmd, struct err 
 	return ret;
 }
 
-/* Writes one report to path through a temporary file, so a reader never sees half of it. */
-static int write_report_file(report_fn fn, const char *path, const struct report_meta *meta,
-			     const struct match_result *r, struct err *err)
+int write_file_atomic(const char *path, int (*fn)(FILE *out, const void *data),
+		      const void *data, struct err *err)
 {
 	struct strbuf tmp = STRBUF_INIT;
 	FILE *f = NULL;
@@ -128,7 +127,7 @@ static int write_report_file(report_fn fn, const char *path, const struct report
 		goto out;
 	}
 	fchmod(fd, 0644);
-	if (fn(f, meta, r) || fflush(f) || ferror(f)) {
+	if (fn(f, data) || fflush(f) || ferror(f)) {
 		err_set(err, EXIT_ANALYSIS, "cannot write report '%s': %s", path, strerror(errno));
 		goto out;
 	}
@@ -156,6 +155,19 @@ int formats_write(const struct analysis_opts *o, const struct report_meta *meta,
 		  const struct match_result *r, struct err *err)
 {
 	static const char *const text_only[] = { "text" };
+struct report_call {
+	report_fn fn;
+	const struct report_meta *meta;
+	const struct match_result *r;
+};
+
+static int call_report(FILE *out, const void *data)
+{
+	const struct report_call *c = data;
+
+	return c->fn(out, c->meta, c->r);
+}
+
 	const char *const *specs = o->nformats ? o->formats : text_only;
 	size_t n = o->nformats ? o->nformats : 1, i;
 	struct strbuf name = STRBUF_INIT;
@@ -167,15 +179,18 @@ int formats_write(const struct analysis_opts *o, const struct report_meta *meta,
 
 		split_format(specs[i], &name, &file);
 		fn = report_lookup(name.buf);
-		if (file)
-			ret = write_report_file(fn, file, meta, r, err);
-		else if (fn(stdout, meta, r) || fflush(stdout))
+		if (file) {
+			struct report_call call = { fn, meta, r };
+
+			ret = write_file_atomic(file, call_report, &call, err);
+		} else if (fn(stdout, meta, r) || fflush(stdout)) {
 			ret = err_set(err, EXIT_ANALYSIS, "cannot write the %s report to standard output",
 				      name.buf);
 	}
 	strbuf_release(&name);
 	return ret;
 }
+		}
 
 int gate_open(struct gate *g, const struct analysis_opts *o, struct err *err)
 {

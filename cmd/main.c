@@ -24,6 +24,7 @@ const struct command escgate_commands[] = {
 	{ "scan", cmd_scan, "analyse one revision and list its findings", usage_scan },
 	{ "hook", cmd_hook, "install the git pre-push hook", usage_hook },
 	{ "pre-push", cmd_prepush, "check what git is pushing (run by the hook)", usage_prepush },
+	{ "history", cmd_history, "chart escapes and leaks along a branch's history", usage_history },
 	{ "version", cmd_version, "print version information", usage_version },
 	{ "help", cmd_help, "show help for escgate or a command", usage_help },
 	{ NULL, NULL, NULL, NULL },
