@@ -92,6 +92,13 @@ void report_add_xml(struct strbuf *sb, const char *s, int attr)
 	}
 }
 
+/* U+202A-U+202E, U+2066-U+2069: they reorder the text around them on screen. */
+static int is_bidi_control(const unsigned char *p)
+{
+	return p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) ||
+				(p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9));
+}
+
 void report_add_md(struct strbuf *sb, const char *s)
 {
 	/*
@@ -115,6 +122,8 @@ void report_add_md(struct strbuf *sb, const char *s)
 		}
 		if (c < 0x20 || c == 0x7f)
 			strbuf_addf(sb, "&#92;x%02x", c);
+		else if (n == 3 && is_bidi_control(p))
+			strbuf_addf(sb, "&#92;u%04X", 0x2000 | (p[1] & 0x3f) << 6 | (p[2] & 0x3f));
 		else if (c < 0x80 && strchr(special, (int)c))
 			strbuf_addf(sb, "&#%u;", c);
 		else

@@ -34,7 +34,7 @@ void report_add_xml(struct strbuf *sb, const char *s, int attr);
  * table cell or an HTML block: HTML-special characters and the Markdown
  * punctuation that could start emphasis, code, links, math or a table
  * cell become numeric character references; control characters are shown
- * as \xNN; invalid UTF-8 as U+FFFD. The result never contains a raw '|',
+ * as \xNN and bidirectional overrides as \uNNNN; invalid UTF-8 as U+FFFD. The result never contains a raw '|',
  * '<', '`' or newline.
  */
 void report_add_md(struct strbuf *sb, const char *s);

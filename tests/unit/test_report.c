@@ -199,6 +199,9 @@ TEST(escapers)
 	CHECK_STR(sb.buf, "a&#124;b&#96;c&#60;d&#62;&#38;e&#42;&#95;&#126;&#91;x&#93;&#92;&#35;&#36;"
 			  "&#92;x0a\xc3\xa9" FFFD);
 	strbuf_reset(&sb);
+	report_add_md(&sb, "a\xe2\x80\xae" "b\xe2\x81\xa9" "c\xe2\x80\x94");
+	CHECK_STR(sb.buf, "a&#92;u202Eb&#92;u2069c\xe2\x80\x94");
+	strbuf_reset(&sb);
 	report_add_uri_path(&sb, "dir/a,b:c%d\n \xc3\xa9~.go");
 	CHECK_STR(sb.buf, "dir/a%2Cb%3Ac%25d%0A%20%C3%A9~.go");
 	strbuf_reset(&sb);
