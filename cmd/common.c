@@ -151,10 +151,6 @@ out:
 	return ret;
 }
 
-int formats_write(const struct analysis_opts *o, const struct report_meta *meta,
-		  const struct match_result *r, struct err *err)
-{
-	static const char *const text_only[] = { "text" };
 struct report_call {
 	report_fn fn;
 	const struct report_meta *meta;
@@ -168,6 +164,10 @@ static int call_report(FILE *out, const void *data)
 	return c->fn(out, c->meta, c->r);
 }
 
+int formats_write(const struct analysis_opts *o, const struct report_meta *meta,
+		  const struct match_result *r, struct err *err)
+{
+	static const char *const text_only[] = { "text" };
 	const char *const *specs = o->nformats ? o->formats : text_only;
 	size_t n = o->nformats ? o->nformats : 1, i;
 	struct strbuf name = STRBUF_INIT;
@@ -186,11 +186,11 @@ static int call_report(FILE *out, const void *data)
 		} else if (fn(stdout, meta, r) || fflush(stdout)) {
 			ret = err_set(err, EXIT_ANALYSIS, "cannot write the %s report to standard output",
 				      name.buf);
+		}
 	}
 	strbuf_release(&name);
 	return ret;
 }
-		}
 
 int gate_open(struct gate *g, const struct analysis_opts *o, struct err *err)
 {
