@@ -121,6 +121,31 @@ static void add_entry(struct match_result *r, enum match_status s, const struct 
 	r->nr++;
 }
 
+void match_result_add(struct match_result *r, enum match_status s, const struct finding *f)
+{
+	add_entry(r, s, f);
+	switch (s) {
+	case MATCH_NEW:
+		r->nnew++;
+		if (f->kind == KIND_LEAK)
+			r->new_leaks++;
+		else
+			r->new_escapes++;
+		break;
+	case MATCH_FIXED:
+		r->nfixed++;
+		break;
+	case MATCH_UNCHANGED:
+		r->nunchanged++;
+		break;
+	case MATCH_SUPPRESSED:
+		r->nsuppressed++;
+		break;
+	default:
+		break;
+	}
+}
+
 static int cmp_entry(const void *x, const void *y)
 {
 	const struct match_entry *a = x, *b = y;
@@ -203,6 +228,12 @@ void match_present(const struct finding_list *list, struct match_result *out)
 	}
 	if (out->nr)
 		qsort(out->items, out->nr, sizeof(*out->items), cmp_entry);
+}
+
+void match_result_sort(struct match_result *r)
+{
+	if (r->nr)
+		qsort(r->items, r->nr, sizeof(*r->items), cmp_entry);
 }
 
 void match_result_release(struct match_result *r)

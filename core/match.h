@@ -44,6 +44,10 @@ void match_findings(const struct finding_list *base, const struct finding_list *
 void match_present(const struct finding_list *list, struct match_result *out);
 void match_result_release(struct match_result *r);
 
+/* Building a result by hand (baselines, several targets): add, then sort. */
+void match_result_add(struct match_result *r, enum match_status s, const struct finding *f);
+void match_result_sort(struct match_result *r);
+
 const char *match_status_name(enum match_status s);
 
 #endif

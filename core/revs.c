@@ -1,6 +1,10 @@
 #include "revs.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -99,4 +103,90 @@ void rev_release(struct revision *rev)
 	git_commit_free(rev->commit);
 	free(rev->label);
 	memset(rev, 0, sizeof(*rev));
+}
+
+static int read_worktree_file(git_repository *repo, const char *path, struct strbuf *out,
+			      int *found, struct err *err)
+{
+	const char *workdir = git_repository_workdir(repo);
+	struct strbuf full = STRBUF_INIT;
+	struct stat st;
+	char buf[8192];
+	ssize_t n;
+	int fd = -1, ret = -1;
+
+	if (!workdir) {
+		ret = 0;   /* a bare repository has no working tree to read */
+		goto out;
+	}
+	strbuf_addf(&full, "%s%s", workdir, path);
+	/* O_NOFOLLOW: the file must be the repository's own, not where a link leads */
+	fd = open(full.buf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		ret = 0;
+		goto out;
+	}
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		err_set(err, EXIT_USAGE, "cannot read '%s' in the working tree: %s", path,
+			fd < 0 && errno == ELOOP ? "is a symbolic link" :
+			fd < 0 ? strerror(errno) : "not a regular file");
+		goto out;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err_set(err, EXIT_USAGE, "cannot read '%s' in the working tree: %s", path,
+				strerror(errno));
+			goto out;
+		}
+		strbuf_add(out, buf, (size_t)n);
+	}
+	*found = 1;
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	strbuf_release(&full);
+	return ret;
+}
+
+int rev_read_file(git_repository *repo, const struct revision *rev, const char *path,
+		  struct strbuf *out, int *found, struct err *err)
+{
+	git_tree *tree = NULL;
+	git_tree_entry *entry = NULL;
+	git_blob *blob = NULL;
+	int ret = -1;
+
+	*found = 0;
+	if (rev->worktree)
+		return read_worktree_file(repo, path, out, found, err);
+	if (git_commit_tree(&tree, rev->commit)) {
+		err_set(err, EXIT_ANALYSIS, "cannot read the tree of %s: %s", rev->label,
+			git_error_last()->message);
+		goto out;
+	}
+	if (git_tree_entry_bypath(&entry, tree, path)) {
+		ret = 0;
+		goto out;
+	}
+	if (git_tree_entry_filemode(entry) != GIT_FILEMODE_BLOB &&
+	    git_tree_entry_filemode(entry) != GIT_FILEMODE_BLOB_EXECUTABLE) {
+		err_set(err, EXIT_USAGE, "cannot read '%s:%s': not a regular file", rev->label, path);
+		goto out;
+	}
+	if (git_blob_lookup(&blob, repo, git_tree_entry_id(entry))) {
+		err_set(err, EXIT_ANALYSIS, "cannot read '%s:%s': %s", rev->label, path,
+			git_error_last()->message);
+		goto out;
+	}
+	strbuf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	*found = 1;
+	ret = 0;
+out:
+	git_blob_free(blob);
+	git_tree_entry_free(entry);
+	git_tree_free(tree);
+	return ret;
 }

@@ -24,4 +24,13 @@ int rev_default_base(git_repository *repo, struct revision *out, struct strbuf *
 		     struct err *err);
 void rev_release(struct revision *rev);
 
+/*
+ * Reads the file at path (relative to the repository root) as rev has it:
+ * from the commit's tree, or from the working tree on disk. *found is 0
+ * when there is no such file; one that is not a regular file (a symbolic
+ * link, a directory) is an error naming it.
+ */
+int rev_read_file(git_repository *repo, const struct revision *rev, const char *path,
+		  struct strbuf *out, int *found, struct err *err);
+
 #endif
