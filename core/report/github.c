@@ -175,14 +175,18 @@ int report_github(FILE *out, const struct report_meta *meta, const struct match_
 			    summary_file && *summary_file ? "the job summary lists them all"
 				: "the text, json or sarif format lists them all");
 	if (meta->diff)
-		strbuf_addf(&sb, "escgate: %zu new (%zu %s, %zu %s), %zu fixed, %zu unchanged\n",
+		strbuf_addf(&sb, "escgate: %zu new (%zu %s, %zu %s), %zu fixed, %zu unchanged",
 			    r->nnew, r->new_escapes, plural(r->new_escapes, "escape", "escapes"),
 			    r->new_leaks, plural(r->new_leaks, "leak", "leaks"), r->nfixed,
 			    r->nunchanged);
 	else
-		strbuf_addf(&sb, "escgate: %zu %s (%zu %s, %zu %s)\n", r->nr,
-			    plural(r->nr, "finding", "findings"), escapes,
+		strbuf_addf(&sb, "escgate: %zu %s (%zu %s, %zu %s)", total,
+			    plural(total, "finding", "findings"), escapes,
 			    plural(escapes, "escape", "escapes"), leaks, plural(leaks, "leak", "leaks"));
+	/* as the text format's summary line: suppressions only when there are some */
+	if (r->nsuppressed)
+		strbuf_addf(&sb, ", %zu suppressed", r->nsuppressed);
+	strbuf_addch(&sb, '\n');
 	ret = fwrite(sb.buf, 1, sb.len, out) == sb.len ? 0 : -1;
 
 	/* links to the lines only to a commit: the working tree is nowhere on GitHub */
@@ -201,7 +205,7 @@ int report_github(FILE *out, const struct report_meta *meta, const struct match_
 		strbuf_addf(&sb, "new=%zu\nfixed=%zu\nunchanged=%zu\n", r->nnew, r->nfixed,
 			    r->nunchanged);
 	else
-		strbuf_addf(&sb, "present=%zu\n", r->nr);
+		strbuf_addf(&sb, "present=%zu\n", total);
 	append_env_file("GITHUB_OUTPUT", &sb);
 
 	strbuf_release(&sb);

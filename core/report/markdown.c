@@ -156,24 +156,35 @@ void report_markdown_body(struct strbuf *out, const struct report_meta *meta,
 					   "escapes or parameter leaks"));
 		else
 			strbuf_addstr(out, "## escgate: no new heap escapes or parameter leaks\n\n");
-		strbuf_addf(out, "**%zu new** (%zu %s, %zu %s) · %zu fixed · %zu unchanged\n",
+		strbuf_addf(out, "**%zu new** (%zu %s, %zu %s) · %zu fixed · %zu unchanged",
 			    r->nnew, r->new_escapes, plural(r->new_escapes, "escape", "escapes"),
 			    r->new_leaks, plural(r->new_leaks, "leak", "leaks"), r->nfixed,
 			    r->nunchanged);
+		/* accepted by //escgate:allow: counted, not listed */
+		if (r->nsuppressed)
+			strbuf_addf(out, " · %zu suppressed", r->nsuppressed);
+		strbuf_addch(out, '\n');
 		add_table(out, r, MATCH_NEW, "New", link_base, meta->head_commit, limit, &left_out);
 		add_table(out, r, MATCH_FIXED, "Fixed", link_base, meta->base_commit, limit,
 			  &left_out);
 	} else {
 		for (i = 0; i < r->nr; i++) {
+			if (r->items[i].status != MATCH_PRESENT)
+				continue;
 			if (r->items[i].f->kind == KIND_LEAK)
 				leaks++;
 			else
 				escapes++;
 		}
-		strbuf_addf(out, "## escgate: %zu heap %s\n\n", r->nr,
-			    plural(r->nr, "escape or parameter leak", "escapes and parameter leaks"));
-		strbuf_addf(out, "%zu %s, %zu %s\n", escapes, plural(escapes, "escape", "escapes"),
+		strbuf_addf(out, "## escgate: %zu heap %s\n\n", escapes + leaks,
+			    plural(escapes + leaks, "escape or parameter leak",
+				   "escapes and parameter leaks"));
+		strbuf_addf(out, "%zu %s, %zu %s", escapes, plural(escapes, "escape", "escapes"),
 			    leaks, plural(leaks, "leak", "leaks"));
+		/* accepted by //escgate:allow: counted, not listed */
+		if (r->nsuppressed)
+			strbuf_addf(out, " · %zu suppressed", r->nsuppressed);
+		strbuf_addch(out, '\n');
 		add_table(out, r, MATCH_PRESENT, "Findings", link_base, meta->head_commit, limit,
 			  &left_out);
 	}

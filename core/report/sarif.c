@@ -255,7 +255,7 @@ int report_sarif(FILE *out, const struct report_meta *meta, const struct match_r
 	cJSON *rule_list = cJSON_CreateArray(), *results = cJSON_CreateArray();
 	cJSON *props = cJSON_CreateObject(), *go = cJSON_CreateObject();
 	char *text = NULL;
-	size_t i;
+	size_t i, present = 0;
 	int ret = -1;
 
 	add_str(doc, "$schema", SARIF_SCHEMA);
@@ -279,6 +279,7 @@ int report_sarif(FILE *out, const struct report_meta *meta, const struct match_r
 
 		if (e->status == MATCH_NEW || e->status == MATCH_PRESENT)
 			cJSON_AddItemToArray(results, result_json(e));
+		present += e->status == MATCH_PRESENT;
 	}
 	cJSON_AddItemToObject(run, "results", results);
 
@@ -294,8 +295,9 @@ int report_sarif(FILE *out, const struct report_meta *meta, const struct match_r
 		cJSON_AddNumberToObject(props, "fixed", (double)r->nfixed);
 		cJSON_AddNumberToObject(props, "unchanged", (double)r->nunchanged);
 	} else {
-		cJSON_AddNumberToObject(props, "present", (double)r->nr);
+		cJSON_AddNumberToObject(props, "present", (double)present);
 	}
+	cJSON_AddNumberToObject(props, "suppressed", (double)r->nsuppressed);
 	cJSON_AddItemToObject(run, "properties", props);
 	cJSON_AddItemToArray(runs, run);
 	cJSON_AddItemToObject(doc, "runs", runs);

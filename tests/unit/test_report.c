@@ -298,25 +298,56 @@ TEST(sarif_results_locations_flows_fingerprints)
 	finding_list_release(&h);
 }
 
-TEST(sarif_scan_lists_present_as_warnings)
+/* A scan: its findings listed at a lower severity; a suppressed one counted apart, not listed. */
+TEST(scan_lists_present_not_suppressed)
 {
 	struct finding_list h = { 0 };
 	struct match_result r;
 	struct report_meta m = diff_meta();
+	const char *want = NULL;
 	char *out;
 	cJSON *doc;
 
 	m.diff = 0;
 	m.base_rev = m.base_commit = NULL;
 	add(&h, KIND_ESCAPE, "F", "f.go", 3, 2, "moved to heap: x", "x := 1");
+	add(&h, KIND_ESCAPE, "G", "g.go", 5, 2, "moved to heap: y", "y := 1")->suppressed =
+		xstrdup("cached on purpose");
 	match_present(&h, &r);
+	CHECK_INT(r.nsuppressed, 1);
+
 	out = render(report_sarif, &m, &r);
 	doc = cJSON_Parse(out);
 	CHECK(doc != NULL);
 	CHECK_INT(cJSON_GetArraySize(at(doc, "runs.0.results")), 1);
 	CHECK_STR(str_at(doc, "runs.0.results.0.level"), "warning");
 	CHECK(!at(doc, "runs.0.properties.base"));
+	CHECK_INT(num_at(doc, "runs.0.properties.present"), 1);
+	CHECK_INT(num_at(doc, "runs.0.properties.suppressed"), 1);
 	cJSON_Delete(doc);
+	free(out);
+
+	out = render(report_gitlab, &m, &r);
+	doc = cJSON_Parse(out);
+	CHECK_INT(cJSON_GetArraySize(doc), 1);
+	CHECK_STR(str_at(doc, "0.severity"), "minor");
+	cJSON_Delete(doc);
+	free(out);
+
+	out = render(report_markdown, &m, &r);
+	want = "## escgate: 1 heap escape or parameter leak\n\n1 escape, 0 leaks · 1 suppressed\n";
+	CHECK(!strncmp(out, want, strlen(want)));
+	CHECK(!strstr(out, "g.go"));
+	free(out);
+
+	out = render(report_github, &m, &r);
+	CHECK_STR(out, "::notice file=f.go,line=3,col=2,title=escape in p.F::moved to heap: x%0A"
+		       "    x := 1\nescgate: 1 finding (1 escape, 0 leaks), 1 suppressed\n");
+	free(out);
+
+	out = render(report_junit, &m, &r);
+	CHECK(strstr(out, "tests=\"1\" failures=\"0\"") != NULL);
+	CHECK(!strstr(out, "g.go"));
 	free(out);
 	match_result_release(&r);
 	finding_list_release(&h);
@@ -572,7 +603,7 @@ int main(void)
 	RUN(escapers);
 	RUN(json_stays_valid);
 	RUN(sarif_results_locations_flows_fingerprints);
-	RUN(sarif_scan_lists_present_as_warnings);
+	RUN(scan_lists_present_not_suppressed);
 	RUN(gitlab_code_quality);
 	RUN(junit_escapes_and_counts);
 	RUN(junit_passes_when_nothing_is_new);
