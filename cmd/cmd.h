@@ -42,6 +42,7 @@ struct analysis_opts {
 	const char *formats[MAX_FORMATS];   /* --format NAME or NAME=FILE, repeatable */
 	size_t nformats;
 	int quiet;            /* -q */
+	int full;             /* --full: whole modules, not the affected packages */
 };
 
 /*

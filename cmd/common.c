@@ -44,6 +44,10 @@ int opt_analysis(int argc, char **argv, int *i, struct analysis_opts *o, struct 
 		o->quiet = 1;
 		return 1;
 	}
+	if (!strcmp(argv[*i], "--full")) {
+		o->full = 1;
+		return 1;
+	}
 	if ((r = opt_value(argc, argv, i, "--go", &o->go, err)) ||
 	    (r = opt_value(argc, argv, i, "--tags", &o->tags, err)) ||
 	    (r = opt_value(argc, argv, i, "--store", &o->store, err)))

@@ -21,6 +21,8 @@ const char usage_diff[] =
 	"                   origin/HEAD, origin/main, main, origin/master or master\n"
 	"  --head REV       the revision to check (default: HEAD)\n"
 	"  --worktree       check the working tree as it is on disk instead of a commit\n"
+	"  --full           compile whole modules, not just the packages the change\n"
+	"                   can affect (changed packages and those importing them)\n"
 	"  --go PATH        the go command (default: go on PATH)\n"
 	"  --tags LIST      build tags, as for go build -tags\n"
 	"  --store FILE     the store (default: $ESCGATE_STORE, else .git/escgate/store.db)\n"
@@ -34,17 +36,15 @@ int diff_revisions(struct gate *g, const struct analysis_opts *o, const struct r
 		   const struct revision *head, const char *base_rule, size_t *nnew,
 		   struct err *err)
 {
-	struct finding_list base_findings = { 0 }, head_findings = { 0 };
+	struct comparison cmp = { 0 };
 	struct match_result result = { 0 };
-	long long base_id = 0, head_id = 0;
 	int ret = -1;
 
-	if (analysis_get(g, base, "base", &base_id, err) ||
-	    analysis_get(g, head, "head", &head_id, err) ||
-	    store_load_findings(g->store, base_id, &base_findings, err) ||
-	    store_load_findings(g->store, head_id, &head_findings, err))
+	if (analysis_compare(g, base, head, o->full, &cmp, err))
 		goto out;
-	match_findings(&base_findings, &head_findings, &result);
+	match_findings(&cmp.base, &cmp.head, &result);
+	/* unchanged findings of packages that were not compiled still count */
+	result.nunchanged += cmp.unchanged_elsewhere;
 	{
 		struct report_meta meta = {
 			base->label, base->hex, head->label, head->worktree ? NULL : head->hex,
@@ -58,8 +58,7 @@ int diff_revisions(struct gate *g, const struct analysis_opts *o, const struct r
 	ret = 0;
 out:
 	match_result_release(&result);
-	finding_list_release(&base_findings);
-	finding_list_release(&head_findings);
+	comparison_release(&cmp);
 	return ret;
 }
 

@@ -1,13 +1,16 @@
 #include "analysis.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "affected.h"
 #include "attribute.h"
 #include "logjson.h"
+#include "strset.h"
 #include "tree.h"
 #include "util.h"
 
@@ -45,96 +48,349 @@ static void say(const struct gate *g, const char *label, const char *what, const
 		fprintf(stderr, "escgate: %s: %s: %s\n", label, what, doing);
 }
 
-/* Builds the tree at dir and records what the compiler said. */
-static int analyse_tree(struct gate *g, const char *label, const char *dir,
-			const struct analysis_meta *meta, long long *id, struct err *err)
+/* One revision on its way to an analysis. */
+struct side {
+	const struct revision *rev;
+	const char *label;
+	struct strbuf dir;          /* where the tree is written */
+	int written;
+	char root[PATH_MAX];        /* dir, resolved: the compiler reports resolved paths */
+	struct strbuf content;      /* the tree id, or a digest of the working tree */
+	struct strbuf key, flags;   /* the whole-tree analysis's key and build flags */
+	struct strbuf what;         /* for messages */
+	long long full_id;          /* its stored whole-tree analysis, or 0 */
+	struct build_output list;   /* go list (and then go build) of the written tree */
+	int listed;
+};
+
+static void side_release(struct side *s)
 {
-	struct build_output bo = { 0 };
+	tmpdir_remove(s->dir.buf);
+	strbuf_release(&s->dir);
+	strbuf_release(&s->content);
+	strbuf_release(&s->key);
+	strbuf_release(&s->flags);
+	strbuf_release(&s->what);
+	build_output_release(&s->list);
+}
+
+/* Names the revision's content and looks for a stored whole-tree analysis of it. */
+static int side_prepare(struct gate *g, struct side *s, const struct revision *rev,
+			const char *label, struct err *err)
+{
+	s->rev = rev;
+	s->label = label;
+	strbuf_addf(&s->dir, "%s/%s", g->tmpdir.buf, label);
+	if (rev->worktree) {
+		/* the working tree's identity is its content, so copy it first */
+		if (mkdir(s->dir.buf, 0700))
+			return err_set(err, EXIT_ANALYSIS, "cannot create '%s'", s->dir.buf);
+		s->written = 1;
+		if (tree_write_worktree(g->repo, s->dir.buf, &s->content, err))
+			return -1;
+		strbuf_addstr(&s->what, "the working tree");
+	} else {
+		strbuf_addstr(&s->content, git_oid_tostr_s(git_commit_tree_id(rev->commit)));
+		strbuf_addf(&s->what, "%.12s", rev->hex);
+	}
+	analysis_key(g, s->content.buf, &s->key, &s->flags);
+	return store_find_analysis(g->store, s->key.buf, &s->full_id, err);
+}
+
+static int side_list(struct gate *g, struct side *s, struct err *err)
+{
+	if (s->listed)
+		return 0;
+	if (!s->written) {
+		if (mkdir(s->dir.buf, 0700))
+			return err_set(err, EXIT_ANALYSIS, "cannot create '%s'", s->dir.buf);
+		s->written = 1;
+		if (tree_write_commit(g->repo, s->rev->commit, s->dir.buf, err))
+			return -1;
+	}
+	if (!realpath(s->dir.buf, s->root))
+		return err_set(err, EXIT_ANALYSIS, "cannot resolve '%s'", s->dir.buf);
+	if (gobuild_list(&g->tc, &g->build, s->root, s->label, &s->list, err))
+		return -1;
+	s->listed = 1;
+	return 0;
+}
+
+/* Builds the listed tree (only the packages in *only, when given) and records it under key. */
+static int side_build(struct gate *g, struct side *s, const struct strset *only, const char *key,
+		      const char *flags, long long *id, struct err *err)
+{
 	struct finding_list findings = { 0 };
 	struct inline_map *inl = NULL;
 	struct strbuf json_dir = STRBUF_INIT;
-	char root[PATH_MAX];
+	struct analysis_meta meta;
 	int ret = -1;
 
-	/* the compiler reports resolved paths; compare like with like */
-	if (!realpath(dir, root)) {
-		err_set(err, EXIT_ANALYSIS, "cannot resolve '%s'", dir);
+	if (side_list(g, s, err))
+		goto out;
+	say(g, s->label, s->what.buf, only ? "building the affected packages with escape analysis" :
+					      "building with escape analysis");
+	/*
+	 * A new -json directory for every build: the path is part of the flags,
+	 * so the compiler really runs (a cached compile writes no JSON).
+	 */
+	strbuf_addf(&json_dir, "%s-json-XXXXXX", s->dir.buf);
+	if (!mkdtemp(json_dir.buf)) {
+		err_set(err, EXIT_ANALYSIS, "cannot create '%s': %s", json_dir.buf, strerror(errno));
 		goto out;
 	}
-	strbuf_addf(&json_dir, "%s-json", dir);
-	if (gobuild_tree(&g->tc, &g->build, root, json_dir.buf, label, &bo, err))
+	if (gobuild_build(&g->tc, &g->build, s->root, json_dir.buf, s->label, only, &s->list, err) ||
+	    inline_map_load(&inl, json_dir.buf, err) ||
+	    attribute_findings(&s->list, inl, s->root, &findings, err))
 		goto out;
-	if (inline_map_load(&inl, json_dir.buf, err))
-		goto out;
-	if (attribute_findings(&bo, inl, root, &findings, err))
-		goto out;
-	if (store_save_analysis(g->store, meta, &findings, id, err))
+	meta.key = key;
+	meta.commit = s->rev->worktree ? NULL : s->rev->hex;
+	meta.content_id = s->content.buf;
+	meta.go_version = g->tc.version;
+	meta.goos = g->tc.goos;
+	meta.goarch = g->tc.goarch;
+	meta.build_flags = flags;
+	if (store_save_analysis(g->store, &meta, &findings, id, err))
 		goto out;
 	ret = 0;
 out:
 	tmpdir_remove(json_dir.buf);
-	build_output_release(&bo);
 	inline_map_free(inl);
 	finding_list_release(&findings);
 	strbuf_release(&json_dir);
 	return ret;
 }
 
+/* The stored whole-tree analysis of s, made now if there is none. */
+static int side_full(struct gate *g, struct side *s, struct err *err)
+{
+	if (s->full_id) {
+		say(g, s->label, s->what.buf, "reusing the stored analysis");
+		return 0;
+	}
+	if (s->listed) {
+		/* a partial build may have run: start from a fresh listing */
+		build_output_release(&s->list);
+		s->listed = 0;
+	}
+	return side_build(g, s, NULL, s->key.buf, s->flags.buf, &s->full_id, err);
+}
+
 int analysis_get(struct gate *g, const struct revision *rev, const char *label,
 		 long long *id, struct err *err)
 {
-	struct strbuf dir = STRBUF_INIT, content = STRBUF_INIT, key = STRBUF_INIT;
-	struct strbuf flags = STRBUF_INIT, what = STRBUF_INIT;
-	struct analysis_meta meta;
+	struct side s = { 0 };
 	int ret = -1;
 
-	strbuf_addf(&dir, "%s/%s", g->tmpdir.buf, label);
-	if (rev->worktree) {
-		/* the working tree's identity is its content, so copy it first */
-		if (mkdir(dir.buf, 0700)) {
-			err_set(err, EXIT_ANALYSIS, "cannot create '%s'", dir.buf);
-			goto out;
-		}
-		if (tree_write_worktree(g->repo, dir.buf, &content, err))
-			goto out;
-		strbuf_addstr(&what, "the working tree");
-	} else {
-		strbuf_addstr(&content, git_oid_tostr_s(git_commit_tree_id(rev->commit)));
-		strbuf_addf(&what, "%.12s", rev->hex);
-	}
-	analysis_key(g, content.buf, &key, &flags);
-	if (store_find_analysis(g->store, key.buf, id, err))
+	strbuf_init(&s.dir, 0);
+	if (side_prepare(g, &s, rev, label, err) || side_full(g, &s, err))
 		goto out;
-	if (*id) {
-		say(g, label, what.buf, "reusing the stored analysis");
-		ret = 0;
-		goto out;
-	}
-	if (!rev->worktree) {
-		if (mkdir(dir.buf, 0700)) {
-			err_set(err, EXIT_ANALYSIS, "cannot create '%s'", dir.buf);
-			goto out;
-		}
-		if (tree_write_commit(g->repo, rev->commit, dir.buf, err))
-			goto out;
-	}
-	say(g, label, what.buf, "building with escape analysis");
-	meta.key = key.buf;
-	meta.commit = rev->worktree ? NULL : rev->hex;
-	meta.content_id = content.buf;
-	meta.go_version = g->tc.version;
-	meta.goos = g->tc.goos;
-	meta.goarch = g->tc.goarch;
-	meta.build_flags = flags.buf;
-	if (analyse_tree(g, label, dir.buf, &meta, id, err))
-		goto out;
+	*id = s.full_id;
 	ret = 0;
 out:
-	tmpdir_remove(dir.buf);
-	strbuf_release(&dir);
-	strbuf_release(&content);
-	strbuf_release(&key);
-	strbuf_release(&flags);
-	strbuf_release(&what);
+	side_release(&s);
 	return ret;
+}
+
+/* Splits a revision's findings into those of the compared packages and the rest. */
+static void split_findings(struct finding_list *all, const struct strset *only,
+			   struct finding_list *in, struct finding_list *rest)
+{
+	size_t i;
+
+	for (i = 0; i < all->nr; i++)
+		*finding_list_add(strset_has(only, all->items[i].package) ? in : rest) =
+			all->items[i];
+	free(all->items);
+	memset(all, 0, sizeof(*all));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The identities (with occurrence left out) of a list, sorted. */
+static char **sorted_identities(const struct finding_list *l)
+{
+	char **ids = xcalloc(l->nr + 1, sizeof(*ids));
+	size_t i;
+
+	for (i = 0; i < l->nr; i++) {
+		struct strbuf sb = STRBUF_INIT;
+
+		finding_identity(&l->items[i], &sb);
+		ids[i] = strbuf_detach(&sb, NULL);
+	}
+	if (l->nr)
+		qsort(ids, l->nr, sizeof(*ids), cmp_str);
+	return ids;
+}
+
+/* Whether multiset a is within multiset b (equal when same_size). */
+static int identities_within(const struct finding_list *a, const struct finding_list *b,
+			     int same_size)
+{
+	char **x = sorted_identities(a), **y = sorted_identities(b);
+	size_t i = 0, j = 0;
+	int ok = 1;
+
+	if (same_size && a->nr != b->nr)
+		ok = 0;
+	while (ok && i < a->nr) {
+		int c = j < b->nr ? strcmp(x[i], y[j]) : -1;
+
+		if (c < 0)
+			ok = 0;
+		else if (c > 0)
+			j++;
+		else
+			i++, j++;
+	}
+	for (i = 0; i < a->nr; i++)
+		free(x[i]);
+	for (j = 0; j < b->nr; j++)
+		free(y[j]);
+	free(x);
+	free(y);
+	return ok;
+}
+
+/* One side of an affected-only comparison: its findings in the compared packages, and the rest. */
+static int side_partial(struct gate *g, struct side *s, const struct strset *only,
+			const char *scope_key, const char *scope_flags, struct finding_list *in,
+			struct finding_list *rest, struct err *err)
+{
+	struct finding_list all = { 0 };
+	long long id = s->full_id;
+
+	if (id) {
+		say(g, s->label, s->what.buf, "reusing the stored analysis");
+	} else {
+		if (store_find_analysis(g->store, scope_key, &id, err))
+			return -1;
+		if (id)
+			say(g, s->label, s->what.buf, "reusing the stored analysis of the affected packages");
+		else if (side_build(g, s, only, scope_key, scope_flags, &id, err))
+			return -1;
+	}
+	if (store_load_findings(g->store, id, &all, err)) {
+		finding_list_release(&all);
+		return -1;
+	}
+	split_findings(&all, only, in, rest);
+	return 0;
+}
+
+static int compare_whole(struct gate *g, struct side *b, struct side *h, struct comparison *out,
+			 struct err *err)
+{
+	if (side_full(g, b, err))
+		return -1;
+	if (!strcmp(b->key.buf, h->key.buf))
+		h->full_id = b->full_id;   /* the same content: one build serves both */
+	if (side_full(g, h, err) ||
+	    store_load_findings(g->store, b->full_id, &out->base, err) ||
+	    store_load_findings(g->store, h->full_id, &out->head, err))
+		return -1;
+	return 0;
+}
+
+int analysis_compare(struct gate *g, const struct revision *base, const struct revision *head,
+		     int full, struct comparison *out, struct err *err)
+{
+	struct side b = { 0 }, h = { 0 };
+	struct strset affected = { 0 };
+	struct strbuf whole = STRBUF_INIT, scope = STRBUF_INIT, scope_key = STRBUF_INIT;
+	struct strbuf scope_flags = STRBUF_INIT, msg = STRBUF_INIT;
+	struct finding_list base_rest = { 0 }, head_rest = { 0 };
+	size_t i;
+	int ret = -1, exact;
+	git_oid oid;
+
+	memset(out, 0, sizeof(*out));
+	strbuf_init(&b.dir, 0);
+	strbuf_init(&h.dir, 0);
+	if (side_prepare(g, &b, base, "base", err) || side_prepare(g, &h, head, "head", err))
+		goto out;
+	/* identical content compares whole: exact counts for the price of one build */
+	if (full || (b.full_id && h.full_id) || !strcmp(b.key.buf, h.key.buf)) {
+		ret = compare_whole(g, &b, &h, out, err);
+		goto out;
+	}
+	if (side_list(g, &b, err) || side_list(g, &h, err) ||
+	    affected_packages(g->repo, base, head, &b.list, b.root, &h.list, h.root, &affected,
+			      &whole, err))
+		goto out;
+	if (whole.len) {
+		strbuf_addf(&msg, "whole modules: %s", whole.buf);
+		say(g, "scope", msg.buf, "compiling everything");
+		ret = compare_whole(g, &b, &h, out, err);
+		goto out;
+	}
+	out->packages_compared = affected.nr;
+	out->packages_total = h.list.npackages;
+	strbuf_addf(&msg, "%zu of %zu packages", affected.nr, h.list.npackages);
+	say(g, "scope", "affected packages only", msg.buf);
+
+	/* a partial analysis is stored under the whole key plus its package set */
+	strbuf_addstr(&scope, "\npackages");
+	for (i = 0; i < affected.nr; i++)
+		strbuf_addf(&scope, " %s", affected.items[i]);
+	for (i = 0; i < 2; i++) {
+		struct side *s = i ? &h : &b;
+
+		strbuf_reset(&scope_key);
+		strbuf_reset(&scope_flags);
+		strbuf_addf(&scope_key, "%s%s", s->key.buf, scope.buf);
+		git_odb_hash(&oid, scope_key.buf, scope_key.len, GIT_OBJECT_BLOB);
+		strbuf_reset(&scope_key);
+		strbuf_addstr(&scope_key, git_oid_tostr_s(&oid));
+		strbuf_addf(&scope_flags, "%s packages=%zu", s->flags.buf, affected.nr);
+		if (side_partial(g, s, &affected, scope_key.buf, scope_flags.buf,
+				 i ? &out->head : &out->base, i ? &head_rest : &base_rest, err))
+			goto out;
+	}
+	/*
+	 * Outside the affected packages, findings can only come from generic or
+	 * inlined code that an affected package compiled. If those differ, or a
+	 * whole base cannot vouch for them, only a whole comparison is exact.
+	 */
+	if (b.full_id)
+		exact = !h.full_id && identities_within(&head_rest, &base_rest, 0);
+	else
+		exact = !h.full_id && identities_within(&head_rest, &base_rest, 1);
+	if (!exact) {
+		say(g, "scope", "whole modules",
+		    "the change reaches code outside the affected packages");
+		finding_list_release(&out->base);
+		finding_list_release(&out->head);
+		out->packages_compared = 0;
+		ret = compare_whole(g, &b, &h, out, err);
+		goto out;
+	}
+	if (b.full_id)
+		out->unchanged_elsewhere = base_rest.nr;
+	ret = 0;
+out:
+	finding_list_release(&base_rest);
+	finding_list_release(&head_rest);
+	strset_release(&affected);
+	strbuf_release(&whole);
+	strbuf_release(&scope);
+	strbuf_release(&scope_key);
+	strbuf_release(&scope_flags);
+	strbuf_release(&msg);
+	side_release(&b);
+	side_release(&h);
+	return ret;
+}
+
+void comparison_release(struct comparison *c)
+{
+	if (!c)
+		return;
+	finding_list_release(&c->base);
+	finding_list_release(&c->head);
+	memset(c, 0, sizeof(*c));
 }

@@ -33,6 +33,26 @@ struct gate {
 int analysis_get(struct gate *g, const struct revision *rev, const char *label,
 		 long long *id, struct err *err);
 
+/* Base and head findings, ready to be matched. */
+struct comparison {
+	struct finding_list base, head;
+	size_t unchanged_elsewhere;   /* findings outside the compared packages known unchanged */
+	size_t packages_compared;     /* 0: whole modules */
+	size_t packages_total;
+};
+
+/*
+ * The findings of base and head to compare. Unless full is set, only the
+ * packages a change can affect are compiled (affected.h), in both revisions;
+ * a stored whole-tree analysis of either revision is reused instead of
+ * compiling it. Results equal a whole-tree comparison; when they might not
+ * (a changed instantiation of generic code outside the affected packages)
+ * the comparison is redone on whole modules.
+ */
+int analysis_compare(struct gate *g, const struct revision *base, const struct revision *head,
+		     int full, struct comparison *out, struct err *err);
+void comparison_release(struct comparison *c);
+
 /* The default store: <git common dir>/escgate/store.db. */
 void analysis_default_store(git_repository *repo, struct strbuf *out);
 

@@ -46,3 +46,25 @@ void strset_release(struct strset *s)
 	free(s->items);
 	memset(s, 0, sizeof(*s));
 }
+
+int strset_insert(struct strset *s, const char *item)
+{
+	size_t lo = 0, hi = s->nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(s->items[mid], item);
+
+		if (!c)
+			return 0;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	ALLOC_GROW(s->items, s->nr + 1, s->alloc);
+	memmove(s->items + lo + 1, s->items + lo, (s->nr - lo) * sizeof(*s->items));
+	s->items[lo] = xstrdup(item);
+	s->nr++;
+	return 1;
+}

@@ -11,6 +11,8 @@ struct strset {
 
 void strset_add(struct strset *s, const char *item);
 void strset_seal(struct strset *s);
+/* Inserts item in order into a sealed set; 1 when it was not there yet. */
+int strset_insert(struct strset *s, const char *item);
 /* Only after strset_seal(). */
 int strset_has(const struct strset *s, const char *item);
 void strset_release(struct strset *s);
