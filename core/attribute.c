@@ -102,8 +102,8 @@ static const struct package_info *package_of(const struct package_info *pkgs, si
 	const char *slash = strrchr(file, '/');
 	const struct package_info *hit;
 
-	if (!slash)
-		return NULL;
+	if (!slash || !n)
+		return NULL;   /* bsearch may not be given a NULL array, even empty */
 	key.dir = xstrndup(file, (size_t)(slash - file));
 	hit = bsearch(&key, pkgs, n, sizeof(*pkgs), cmp_package_dir);
 	free(key.dir);
