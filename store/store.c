@@ -63,10 +63,38 @@ struct store {
 	sqlite3_stmt *stmt[STMT_COUNT];
 };
 
+/* What to do about a failing store, from SQLite's error code. */
+static const char *store_hint(int code)
+{
+	switch (code & 0xff) {
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return " (the store is damaged or not escgate's: remove it or pass another --store)";
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+		return " (the file and its directory must be writable: fix that or pass another --store)";
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return " (another process holds it: try again)";
+	default:
+		return "";
+	}
+}
+
 static int db_error(struct store *s, struct err *err, const char *what)
 {
-	return err_set(err, EXIT_ANALYSIS, "store '%s': %s: %s", s->path, what,
-		       sqlite3_errmsg(s->db));
+	return err_set(err, EXIT_ANALYSIS, "store '%s': %s: %s%s", s->path, what,
+		       sqlite3_errmsg(s->db), store_hint(sqlite3_extended_errcode(s->db)));
+}
+
+static int newer_schema(struct store *s, int version, struct err *err)
+{
+	return err_set(err, EXIT_ANALYSIS,
+		       "store '%s' has schema %d, newer than this escgate's %d: upgrade escgate or pass another --store",
+		       s->path, version, store_schema_version);
 }
 
 /* Runs a prepared statement that returns no rows, and resets it. */
@@ -96,9 +124,7 @@ static int user_version(struct store *s, int *version, struct err *err)
 
 	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW) {
-		err_set(err, EXIT_ANALYSIS,
-			"store '%s' is not a usable escgate store (%s): remove it or pass another --store",
-			s->path, sqlite3_errmsg(s->db));
+		db_error(s, err, "cannot read it");
 		goto out;
 	}
 	*version = sqlite3_column_int(st, 0);
@@ -124,9 +150,7 @@ static int migrate(struct store *s, struct err *err)
 	if (user_version(s, &version, err))
 		goto out;
 	if (version > store_schema_version) {
-		err_set(err, EXIT_ANALYSIS,
-			"store '%s' has schema %d, newer than this escgate's %d: upgrade escgate or pass another --store",
-			s->path, version, store_schema_version);
+		newer_schema(s, version, err);
 		goto out;
 	}
 	for (; version < store_schema_version; version++) {
@@ -153,8 +177,9 @@ static int make_parent_dir(const char *path, struct err *err)
 	if (slash && slash != dir) {
 		*slash = '\0';
 		if (mkdir(dir, 0755) && errno != EEXIST)
-			ret = err_set(err, EXIT_ANALYSIS, "cannot create store directory '%s': %s", dir,
-				      strerror(errno));
+			ret = err_set(err, EXIT_ANALYSIS,
+				      "cannot create the directory of store '%s': %s (pass another --store)",
+				      path, strerror(errno));
 	}
 	free(dir);
 	return ret;
@@ -170,13 +195,19 @@ int store_open(struct store **out, const char *path, struct err *err)
 		goto fail;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {
-		err_set(err, EXIT_ANALYSIS, "cannot open store '%s': %s", path,
-			s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		err_set(err, EXIT_ANALYSIS,
+			"cannot open store '%s': %s (its directory must exist and be writable: fix that or pass another --store)",
+			path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
 	if (user_version(s, &version, err))
 		goto fail;
+	/* refuse a newer store before anything (its journal mode) is written to it */
+	if (version > store_schema_version) {
+		newer_schema(s, version, err);
+		goto fail;
+	}
 	if (exec_sql(s, "PRAGMA journal_mode = WAL", err, "cannot enable WAL") ||
 	    exec_sql(s, "PRAGMA synchronous = NORMAL", err, "cannot set synchronous") ||
 	    exec_sql(s, "PRAGMA foreign_keys = ON", err, "cannot enable foreign keys"))
