@@ -143,7 +143,7 @@ static const char report_css[] =
 	"ul.counts{list-style:none;padding:0;margin:.6rem 0;display:flex;flex-wrap:wrap;gap:.5rem}\n"
 	"ul.counts li{border:1px solid var(--rule);border-radius:4px;padding:.1rem .6rem;"
 	"background:var(--panel)}\n"
-	"ul.counts b{font-size:1.1rem;margin-right:.25rem;font-variant-numeric:tabular-nums}\n"
+	"ul.counts b{font-size:1.1rem;font-variant-numeric:tabular-nums}\n"
 	"ul.counts li.new{border:2px solid var(--new)}ul.counts li.fixed{border:2px dashed var(--fixed)}\n"
 	"#controls{margin:.5rem 0}#controls button{font:inherit;font-size:13px;margin-right:.4rem}\n"
 	"ol.index{padding-left:1.5rem}ol.index li{margin:.1rem 0}\n"
@@ -176,6 +176,8 @@ static const char report_css[] =
 	".new .tag{color:#fff;background:var(--new)}\n"
 	".fixed .tag{color:var(--fixed);border:1.5px dashed var(--fixed)}\n"
 	".present .tag{color:var(--fg);border:1px solid var(--present)}\n"
+	".suppressed .tag{color:var(--muted);border:1px dotted var(--muted)}\n"
+	"tr.line.suppressed td{background:var(--present-bg)}.lens .reason{color:var(--muted)}\n"
 	".lens .msg{font-family:ui-monospace,monospace;font-size:12.5px}\n"
 	".lens .where{color:var(--muted)}\n"
 	"details.flow{margin:.15rem 0 .25rem}details.flow summary{cursor:pointer;color:var(--link)}\n"
@@ -247,6 +249,7 @@ static const char *status_class(enum match_status s)
 	case MATCH_NEW: return "new";
 	case MATCH_FIXED: return "fixed";
 	case MATCH_UNCHANGED: return "unchanged";
+	case MATCH_SUPPRESSED: return "suppressed";
 	default: return "present";
 	}
 }
@@ -576,6 +579,16 @@ static void add_lens(struct strbuf *sb, const struct page *pg, const struct view
 	strbuf_addch(sb, '.');
 	html_addstr(sb, f->function);
 	strbuf_addf(sb, " &middot; %u:%u</span>", f->line, f->col);
+	if (f->targets) {
+		strbuf_addstr(sb, " <span class=\"where\">on ");
+		html_addstr(sb, f->targets);
+		strbuf_addstr(sb, "</span>");
+	}
+	if (e->status == MATCH_SUPPRESSED && f->suppressed) {
+		strbuf_addstr(sb, "<div class=\"reason\">allowed: ");
+		html_addstr(sb, f->suppressed);
+		strbuf_addstr(sb, "</div>");
+	}
 	if (f->nflow)
 		add_flow(sb, pg, v, f);
 	strbuf_addstr(sb, "</span></td></tr>\n");
@@ -708,7 +721,7 @@ static void add_packages(struct strbuf *sb, const struct report_meta *meta,
 {
 	const struct match_entry **by = xcalloc(r->nr ? r->nr : 1, sizeof(*by));
 	struct pkg_count total = { "" }, c = { NULL };
-	size_t i;
+	size_t i, listed_unchanged = 0;
 
 	for (i = 0; i < r->nr; i++)
 		by[i] = &r->items[i];
@@ -761,18 +774,16 @@ static void add_packages(struct strbuf *sb, const struct report_meta *meta,
 	strbuf_addstr(sb, "</tbody>\n<tfoot><tr><td>total</td>");
 	add_count_cells(sb, &total, meta->diff);
 	strbuf_addstr(sb, "</tr></tfoot>\n</table>\n");
+	/* packages the change cannot affect are not rebuilt: their findings are counted, not listed */
+	for (i = 0; i < r->nr; i++)
+		listed_unchanged += r->items[i].status == MATCH_UNCHANGED;
+	if (meta->diff && r->nunchanged > listed_unchanged)
+		strbuf_addf(sb, "<p class=\"muted\" id=\"elsewhere\">and %zu unchanged %s in packages "
+			    "the change cannot affect, which were not rebuilt</p>\n",
+			    r->nunchanged - listed_unchanged,
+			    r->nunchanged - listed_unchanged == 1 ? "finding" : "findings");
 out:
 	free(by);
-}
-
-/*
- * Suppressed findings do not exist yet: this is where their count goes
- * once suppressions land (shown as 0 until then).
- */
-static size_t count_suppressed(const struct match_result *r)
-{
-	(void)r;
-	return 0;
 }
 
 static void add_header(struct strbuf *sb, const struct report_meta *meta,
@@ -809,12 +820,12 @@ static void add_header(struct strbuf *sb, const struct report_meta *meta,
 	html_addstr(sb, meta->goarch ? meta->goarch : "");
 	strbuf_addstr(sb, "</dd>\n</dl>\n<ul class=\"counts\" id=\"counts\">");
 	if (meta->diff)
-		strbuf_addf(sb, "<li class=\"new\"><b>%zu</b>new</li><li class=\"fixed\"><b>%zu</b>fixed</li>"
-			    "<li class=\"unchanged\"><b>%zu</b>unchanged</li>"
-			    "<li class=\"suppressed\"><b>%zu</b>suppressed</li>",
-			    r->nnew, r->nfixed, r->nunchanged, count_suppressed(r));
+		strbuf_addf(sb, "<li class=\"new\"><b>%zu</b> new</li><li class=\"fixed\"><b>%zu</b> fixed</li>"
+			    "<li class=\"unchanged\"><b>%zu</b> unchanged</li>"
+			    "<li class=\"suppressed\"><b>%zu</b> suppressed</li>",
+			    r->nnew, r->nfixed, r->nunchanged, r->nsuppressed);
 	else
-		strbuf_addf(sb, "<li class=\"present\"><b>%zu</b>%s</li>", r->nr,
+		strbuf_addf(sb, "<li class=\"present\"><b>%zu</b> %s</li>", r->nr,
 			    r->nr == 1 ? "finding" : "findings");
 	strbuf_addstr(sb, "</ul>\n</header>\n");
 }
