@@ -5,6 +5,7 @@
 # Every test runs in its own subshell, in its own directory under one
 # temporary root that is removed on exit, and prints exactly one line:
 #   PASS: e2e:<name>
+#   PASS: e2e:<name> (skipped: <reason>)     (see skip)
 #   FAIL: e2e:<name>: <reason>
 # (<name> is the function name without "test_"). Diagnostics after a FAIL
 # line are indented with "  | " so that no counter mistakes them for results.
@@ -96,6 +97,14 @@ fail() {
 		fi
 	} | sed 's/^/  | /' >"$T/.diag"
 	exit 1
+}
+
+# skip REASON: ends the test without running the rest, reported as passed
+# with the reason. Only for what the machine cannot provide (a browser that
+# cannot be installed), never for a failure.
+skip() {
+	printf '%s\n' "$*" >"$T/.skip"
+	exit 0
 }
 
 # --- repositories ------------------------------------------------------------
@@ -399,7 +408,9 @@ run_tests() {
 			"$fn"
 		) >"$dir/.log" 2>&1
 		local rc=$?
-		if [ $rc -eq 0 ] && [ ! -e "$dir/.fail" ]; then
+		if [ $rc -eq 0 ] && [ ! -e "$dir/.fail" ] && [ -s "$dir/.skip" ]; then
+			echo "PASS: e2e:$name (skipped: $(cat "$dir/.skip"))"
+		elif [ $rc -eq 0 ] && [ ! -e "$dir/.fail" ]; then
 			echo "PASS: e2e:$name"
 		else
 			status=1
