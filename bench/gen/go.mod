@@ -1,0 +1,3 @@
+module escgate.example/bench/gen
+
+go 1.21
