@@ -65,3 +65,16 @@ clean:
 	rm -rf build escgate
 
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(UNIT_BIN:%=%.d)
+
+# make bench: the benchmark (bench/bench.py, not part of check): a generated
+# 200-package repository, escgate against the script a user would write,
+# PASS/MISS per target. About ten minutes on two cores; a quick run:
+#   make bench BENCH_PACKAGES=20 BENCH_RUNS=1
+BENCH_TOOLS := build/bench/measure build/bench/gowrap
+.PHONY: bench
+bench: $(BIN) $(BENCH_TOOLS)
+	ESCGATE=$(abspath $(BIN)) python3 bench/bench.py
+
+build/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARNINGS) -D_GNU_SOURCE $(CFLAGS) -o $@ $<
