@@ -27,10 +27,15 @@ fi
 make -s
 demo=${1:-"$top/build/demo-repo"}
 demo/make-demo.sh "$demo"
-echo "quickstart: running: ./escgate -C $demo diff --base main --head feature" >&2
+report=$top/build/demo-report.html
+echo "quickstart: running: ./escgate -C $demo diff --base main --head feature --format text --format html=$report" >&2
 set +e
-./escgate -C "$demo" diff --base main --head feature
+./escgate -C "$demo" diff --base main --head feature --format text --format html="$report"
 status=$?
 set -e
 echo "quickstart: escgate exited with status $status (1 = the feature branch adds escapes)" >&2
+[ ! -s "$report" ] || echo "quickstart: the same as a page for the browser: $report" >&2
+history=$top/build/demo-history.html
+./escgate -C "$demo" history -q --format html="$history" &&
+	echo "quickstart: escapes and leaks per commit of the feature branch: $history" >&2
 [ "$status" -eq 1 ]

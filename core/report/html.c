@@ -181,7 +181,7 @@ static const char report_css[] =
 	".lens .msg{font-family:ui-monospace,monospace;font-size:12.5px}\n"
 	".lens .where{color:var(--muted)}\n"
 	"details.flow{margin:.15rem 0 .25rem}details.flow summary{cursor:pointer;color:var(--link)}\n"
-	"details.flow ol{margin:.2rem 0;padding-left:1.6rem}\n"
+	"details.flow ol{margin:.2rem 0;padding-left:1rem;list-style:none}\n"
 	"details.flow li{font-family:ui-monospace,monospace;font-size:12.5px}\n"
 	"details.flow li.from{margin-left:1.25rem}\n"
 	"@keyframes hit{from{background:var(--link)}}\n"

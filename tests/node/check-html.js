@@ -176,11 +176,12 @@ async function main(argv) {
 			Object.assign(facts, await historyFacts(page));
 		}
 		if (shot) {
-			if (mode === 'report' && !noJs) {
-				await page.evaluate(() => { location.hash = ''; window.scrollTo(0, 0); });
-				const lens = page.locator('tr.lens[data-status="new"] details.flow').last();
-				if (await lens.count()) await lens.evaluate((d) => { d.open = true; });
-			}
+			// as a reader first sees it, with the last new finding's flow open
+			await page.goto(self, { waitUntil: 'load' });
+			const flow = page.locator('tr.lens[data-status="new"] details.flow').last();
+			if (mode === 'report' && await flow.count())
+				await flow.locator('summary').click();
+			await page.evaluate(() => window.scrollTo(0, 0));
 			await page.screenshot({ path: shot, fullPage: true });
 		}
 		await page.waitForTimeout(100);
