@@ -9,6 +9,8 @@ change), the wall time and peak memory of
   stored    escgate diff --full, the base already in the store
   affected  escgate diff, empty store (affected packages only, the default)
   naive     bench/naive.sh: worktrees, go build -gcflags=-m=2 ./..., sort | diff
+  astored   escgate diff, the base already in the store (not run by default:
+            add it to BENCH_ROWS)
 
 each in two Go build cache states: cold (a fresh GOCACHE holding only the
 standard library packages the repository imports) and warm (the same
@@ -64,6 +66,7 @@ ROW_LABEL = {
     "stored": "escgate --full, base stored",
     "affected": "escgate (affected only)",
     "naive": "naive script",
+    "astored": "escgate (affected), base stored",
 }
 CASE_LABEL = {"leaf": "head-leaf", "hub": "head-hub", "gomod": "head-gomod"}
 
@@ -236,7 +239,7 @@ class Bench:
         self.cache = os.path.join(WORK, "gocache")
         # The stored base: a whole-module scan of main, made with a throwaway
         # cache so that it warms nothing that is measured.
-        if "stored" in ROWS:
+        if "stored" in ROWS or "astored" in ROWS:
             self.base_store = os.path.join(WORK, "store-base")
             os.makedirs(self.base_store)
             copytree(self.cold_cache, os.path.join(WORK, "gocache-throwaway"))
@@ -293,7 +296,7 @@ class Bench:
     def reset_store(self, row):
         store = os.path.join(WORK, "store")
         rmtree(store)
-        if row == "stored":
+        if row in ("stored", "astored"):
             copytree(self.base_store, store)
         else:
             os.makedirs(store)
@@ -316,7 +319,7 @@ class Bench:
         for n in range(1, RUNS + 1):
             for case in CASES:
                 for row in ROWS:
-                    if row == "affected" and not self.has_full:
+                    if row in ("affected", "astored") and not self.has_full:
                         continue  # no affected-packages mode in this escgate: n/a
                     for state in ("cold", "warm"):
                         if state == "cold":
@@ -404,7 +407,7 @@ class Bench:
                      "process's (the compiler); 'outside go' = escgate's wall time not spent waiting "
                      "for go" % (RUNS, "" if RUNS == 1 else "s"))
         lines.append("")
-        hdr = "%-6s %-30s | %8s %11s %10s | %8s %11s %10s" % (
+        hdr = "%-6s %-32s | %8s %11s %10s | %8s %11s %10s" % (
             "case", "command", "cold s", "RSS MiB", "outside go", "warm s", "RSS MiB", "outside go")
         lines.append(hdr)
         lines.append("-" * len(hdr))
@@ -430,18 +433,19 @@ class Bench:
                                      "rss_escgate_mib": "" if row == "naive" else round(g["rss_self_mib"], 1),
                                      "rss_max_process_mib": round(g["rss_tree_mib"], 1),
                                      "outside_go_share": "" if row == "naive" else round(g["outside_share"], 4)})
-                lines.append("%-6s %-30s | %s | %s" % (case, ROW_LABEL[row], cells[0], cells[1]))
+                lines.append("%-6s %-32s | %s | %s" % (case, ROW_LABEL[row], cells[0], cells[1]))
         lines.append("")
         lines.append("ratios of medians (cold | warm):")
         for case in CASES:
             for a, b, what in (("stored", "gate", "base stored / cold gate"),
+                               ("astored", "affected", "affected, base stored / affected"),
                                ("affected", "gate", "affected only / full gate"),
                                ("affected", "naive", "affected only / naive script"),
                                ("gate", "naive", "full gate / naive script")):
                 rc, rw = ratio(get(case, a, "cold"), get(case, b, "cold")), ratio(get(case, a, "warm"), get(case, b, "warm"))
                 if rc is None and rw is None:
                     continue
-                lines.append("  %-6s %-30s %s | %s" % (case, what, fmt_ratio(rc), fmt_ratio(rw)))
+                lines.append("  %-6s %-34s %s | %s" % (case, what, fmt_ratio(rc), fmt_ratio(rw)))
 
         # --- targets ---
         targets = []
@@ -492,9 +496,11 @@ class Bench:
                    lines_extra + ("" if found >= T_RSS_FINDINGS else " (fewer findings than the target's: n/a)"))
         for case in CASES:
             for state in ("cold", "warm"):
-                g = get(case, "stored", state)
-                if g and not g["reused_stored"]:
-                    lines.append("warning: %s stored %s did not reuse the stored base analysis" % (case, state))
+                for row in ("stored", "astored"):
+                    g = get(case, row, state)
+                    if g and not g["reused_stored"]:
+                        lines.append("warning: %s %s %s did not reuse the stored base analysis" % (
+                            case, row, state))
         lines.append("")
         lines.append("targets:")
         for t in targets:
@@ -542,7 +548,7 @@ def main():
             die("unknown case %r in BENCH_CASES (leaf, hub, gomod)" % c)
     for r in ROWS:
         if r not in ROW_LABEL:
-            die("unknown row %r in BENCH_ROWS (gate, stored, affected, naive)" % r)
+            die("unknown row %r in BENCH_ROWS (gate, stored, affected, naive, astored)" % r)
     b = Bench()
     b.setup()
     log("bench: %d packages, %d runs, escgate %s%s, %s" % (
