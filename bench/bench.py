@@ -274,12 +274,21 @@ class Bench:
         r.update({"case": case, "row": row, "state": state, "run": run_no, "argv": argv,
                   "load1_before": load, "stdout": out_file, "stderr": err_file})
         if escgate:
-            ivs = []
+            ivs, names = [], []
             with open(golog) as f:
                 for line in f:
-                    a, b = line.split()[:2]
+                    a, b, _, what = (line.split(None, 4) + ["", "", "", ""])[:4]
                     ivs.append((float(a), float(b)))
+                    names.append(what)
             go_s = union_seconds(ivs, r["start"], r["end"])
+            # escgate's own time between go runs: where it goes
+            gaps, t, prev = [], r["start"], "start"
+            for (a, b), what in sorted(zip(ivs, names)):
+                if a > t:
+                    gaps.append(["after " + prev, round(a - t, 3)])
+                t, prev = max(t, b), "go " + what
+            gaps.append(["after " + prev, round(r["end"] - t, 3)])
+            r["own_time_gaps"] = gaps
             r["go_runs"] = len(ivs)
             r["go_seconds"] = go_s
             r["outside_seconds"] = r["wall"] - go_s
@@ -485,6 +494,12 @@ class Bench:
             target("time outside the Go toolchain <= %d%% of escgate's wall time (every escgate row)" % (
                 100 * T_OUTSIDE), worst[1] <= T_OUTSIDE,
                 "worst %s %.1f%% (%.2f s)" % (worst[0], 100 * worst[1], med[worst[0]]["outside_seconds"]))
+            # where the worst row's own time went, in its median run
+            case, row, state = worst[0].split("/")
+            rs = sorted((r for r in self.results if (r["case"], r["row"], r["state"]) == (case, row, state)),
+                        key=lambda r: r["outside_share"])
+            gaps = rs[len(rs) // 2]["own_time_gaps"]
+            gap_note = ", ".join("%.2f s %s" % (g[1], g[0]) for g in gaps if g[1] >= 0.05)
         dense = [r for r in self.results if r["case"] == "dense"]
         if dense:
             rss = statistics.median(r["rss_self_kib"] for r in dense) / 1024
@@ -506,6 +521,10 @@ class Bench:
         for t in targets:
             res = {True: "PASS", False: "MISS", None: "N/A "}[t["result"]]
             lines.append("  %s  %s: %s" % (res, t["target"], t["detail"]))
+        if shares:
+            lines.append("")
+            lines.append("escgate's own time in %s (median run), between go runs: %s" % (
+                worst[0], gap_note or "-"))
         if self.git_dirty:
             lines.append("")
             lines.append("note: measured with uncommitted changes in the working tree (commit %s)" % self.git_head[:12])
