@@ -201,6 +201,14 @@ static void split_findings(struct finding_list *all, const struct strset *only,
 	for (i = 0; i < all->nr; i++)
 		*finding_list_add(strset_has(only, all->items[i].package) ? in : rest) =
 			all->items[i];
+	/* allow comments go with their package: only compiled ones can have been used */
+	for (i = 0; i < all->allows.nr; i++) {
+		const struct allow_comment *a = &all->allows.items[i];
+
+		allow_list_add(strset_has(only, a->package) ? &in->allows : &rest->allows, a->package,
+			       a->file, a->line, a->reason, a->used);
+	}
+	allow_list_release(&all->allows);
 	free(all->items);
 	memset(all, 0, sizeof(*all));
 }
