@@ -24,16 +24,23 @@ int cmd_hook(int argc, char **argv);
 int cmd_prepush(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 extern const char usage_diff[], usage_scan[], usage_hook[], usage_prepush[], usage_version[],
 	usage_help[];
 extern const char usage_history[];
+extern const char usage_baseline[], usage_check[], usage_explain[], usage_list[], usage_stats[];
 
 /* --- shared by the subcommands (common.c) --- */
 
 /* The options every analysing subcommand takes. */
 #define MAX_FORMATS 16
+#define MAX_POLICY_OPTIONS 64
 
 struct analysis_opts {
 	const char *go;       /* --go PATH */
@@ -42,6 +49,9 @@ struct analysis_opts {
 	const char *formats[MAX_FORMATS];   /* --format NAME or NAME=FILE, repeatable */
 	size_t nformats;
 	int quiet;            /* -q */
+	const char *config;   /* --config FILE */
+	const char *policy_opts[MAX_POLICY_OPTIONS][2];   /* --fail-on, --package...: option, value */
+	size_t npolicy_opts;
 	int full;             /* --full: whole modules, not the affected packages */
 };
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/interrupt.h"
+#include "core/policy.h"
 #include "core/tree.h"
 #include "core/util.h"
 
@@ -35,6 +36,36 @@ int opt_value(int argc, char **argv, int *i, const char *name, const char **valu
 	return 1;
 }
 
+/* The policy's settings (policy.h): checked now, applied over the file's by run_begin. */
+static int opt_policy(int argc, char **argv, int *i, struct analysis_opts *o, struct err *err)
+{
+	static const char *const names[] = {
+		"--fail-on", "--max-new", "--package", "--exclude", "--goflags", "--target",
+	};
+	struct policy scratch = { 0 };
+	const char *value = NULL;
+	size_t k;
+	int r = 0;
+
+	for (k = 0; k < sizeof(names) / sizeof(*names) && !r; k++)
+		r = opt_value(argc, argv, i, names[k], &value, err);
+	if (r <= 0)
+		return r;
+	k--;
+	if (o->npolicy_opts == MAX_POLICY_OPTIONS) {
+		err_set(err, EXIT_USAGE, "too many policy options (at most %d)", MAX_POLICY_OPTIONS);
+		return -1;
+	}
+	r = policy_set_option(&scratch, names[k], value, err);
+	policy_release(&scratch);
+	if (r)
+		return -1;
+	o->policy_opts[o->npolicy_opts][0] = names[k];
+	o->policy_opts[o->npolicy_opts][1] = value;
+	o->npolicy_opts++;
+	return 1;
+}
+
 int opt_analysis(int argc, char **argv, int *i, struct analysis_opts *o, struct err *err)
 {
 	const char *format = NULL;
@@ -50,7 +81,10 @@ int opt_analysis(int argc, char **argv, int *i, struct analysis_opts *o, struct 
 	}
 	if ((r = opt_value(argc, argv, i, "--go", &o->go, err)) ||
 	    (r = opt_value(argc, argv, i, "--tags", &o->tags, err)) ||
-	    (r = opt_value(argc, argv, i, "--store", &o->store, err)))
+	    (r = opt_value(argc, argv, i, "--store", &o->store, err)) ||
+	    (r = opt_value(argc, argv, i, "--config", &o->config, err)))
+		return r;
+	if ((r = opt_policy(argc, argv, i, o, err)))
 		return r;
 	if ((r = opt_value(argc, argv, i, "--format", &format, err)) > 0) {
 		if (o->nformats == MAX_FORMATS) {

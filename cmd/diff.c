@@ -8,6 +8,7 @@
 #include "core/match.h"
 #include "core/report/report.h"
 #include "core/util.h"
+#include "policy.h"
 
 const char usage_diff[] =
 	"usage: escgate [-C DIR] diff [--base REV] [--head REV | --worktree] [options]\n"
@@ -29,22 +30,82 @@ const char usage_diff[] =
 	"  --format NAME[=FILE]  a report format, to stdout or FILE; repeatable\n"
 	"                   (text, the default, or json)\n"
 	"  -q, --quiet      no progress on stderr\n"
+	USAGE_POLICY_OPTIONS
 	"\n"
-	"Exit status: 0 nothing new, 1 new findings, 2 usage error, 3 could not analyse.\n";
+	"The policy is the base's .escgate, so a change cannot loosen its own gate; a\n"
+	"new finding that the base's .escgate-baseline lists does not fail.\n"
+	"\n"
+	"Exit status: 0 nothing new (or within the policy), 1 new findings, 2 usage\n"
+	"error or bad configuration, 3 could not analyse.\n";
+
+/* Head findings the base's baseline lists are accepted, with that as their reason. */
+static void accept_listed(const struct baseline *b, struct finding_list *head)
+{
+	struct strbuf line = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; b->nr && i < head->nr; i++) {
+		struct finding *f = &head->items[i];
+
+		if (f->suppressed)
+			continue;
+		strbuf_reset(&line);
+		baseline_line(f, &line);
+		if (baseline_has(b, line.buf))
+			f->suppressed = xstrdup("listed in the base's " BASELINE_FILE);
+	}
+	strbuf_release(&line);
+}
 
 int diff_revisions(struct gate *g, const struct analysis_opts *o, const struct revision *base,
 		   const struct revision *head, const char *base_rule, size_t *nnew,
 		   struct err *err)
 {
-	struct comparison cmp = { 0 };
-	struct match_result result = { 0 };
-	int ret = -1;
+	struct run run = { 0 };
+	struct baseline accepted = { 0 };
+	struct match_result *per = NULL, result = { 0 };
+	struct finding_list **heads = NULL;
+	struct allow_list allows = { 0 };
+	size_t t, elsewhere = 0;
+	int found = 0, ret = -1;
 
-	if (analysis_compare(g, base, head, o->full, &cmp, err))
+	/* the base's policy and baseline: a change cannot loosen its own gate */
+	if (run_begin(&run, g, o, base, err) ||
+	    run_read_baseline(&run, base, NULL, &accepted, &found, err))
 		goto out;
-	match_findings(&cmp.base, &cmp.head, &result);
-	/* unchanged findings of packages that were not compiled still count */
-	result.nunchanged += cmp.unchanged_elsewhere;
+	per = xcalloc(run.ntargets, sizeof(*per));
+	heads = xcalloc(run.ntargets, sizeof(*heads));
+	for (t = 0; t < run.ntargets; t++) {
+		struct comparison cmp = { 0 };
+		struct finding_list *b;
+
+		if (run_target_name(&run, t) && !o->quiet)
+			fprintf(stderr, "escgate: target %s\n", run_target_name(&run, t));
+		if (run_target(&run, t, err) || analysis_compare(g, base, head, o->full, &cmp, err)) {
+			comparison_release(&cmp);
+			goto out;
+		}
+		/* unchanged findings of packages that were not compiled still count */
+		if (cmp.unchanged_elsewhere > elsewhere)
+			elsewhere = cmp.unchanged_elsewhere;
+		b = run_adopt(&run, &cmp.base, t);
+		heads[t] = run_adopt(&run, &cmp.head, t);
+		comparison_release(&cmp);
+		policy_filter(&run.policy, b);
+		policy_filter(&run.policy, heads[t]);
+		accept_listed(&accepted, heads[t]);
+		match_findings(b, heads[t], &per[t]);
+	}
+	run_merge_allows(heads, run.ntargets, &allows);
+	if (run_check_allows(&allows, err))
+		goto out;
+	if (run.ntargets == 1) {
+		result = per[0];
+		memset(&per[0], 0, sizeof(per[0]));
+	} else {
+		run_merge_results(per, run.ntargets, &result);
+	}
+	result.nunchanged += elsewhere;
 	{
 		struct report_meta meta = {
 			base->label, base->hex, head->label, head->worktree ? NULL : head->hex,
@@ -54,11 +115,17 @@ int diff_revisions(struct gate *g, const struct analysis_opts *o, const struct r
 		if (formats_write(o, &meta, &result, err))
 			goto out;
 	}
-	*nnew = result.nnew;
+	*nnew = run_failing(&run, &result);
 	ret = 0;
 out:
+	for (t = 0; per && t < run.ntargets; t++)
+		match_result_release(&per[t]);
+	free(per);
+	free(heads);
 	match_result_release(&result);
-	comparison_release(&cmp);
+	allow_list_release(&allows);
+	baseline_release(&accepted);
+	run_end(&run);
 	return ret;
 }
 

@@ -5,11 +5,14 @@
 
 #include "core/match.h"
 #include "core/report/report.h"
+#include "policy.h"
 
 const char usage_scan[] =
 	"usage: escgate [-C DIR] scan [REV | --worktree] [options]\n"
 	"\n"
 	"Analyses one revision (default: HEAD) into the store and prints its findings.\n"
+	"The policy is the revision's own .escgate; findings an //escgate:allow comment\n"
+	"accepts are listed as suppressed, with their reason.\n"
 	"\n"
 	"  --worktree       analyse the working tree as it is on disk\n"
 	"  --go PATH        the go command (default: go on PATH)\n"
@@ -18,8 +21,9 @@ const char usage_scan[] =
 	"  --format NAME[=FILE]  a report format, to stdout or FILE; repeatable\n"
 	"                   (text, the default, or json)\n"
 	"  -q, --quiet      no progress on stderr\n"
+	USAGE_POLICY_OPTIONS
 	"\n"
-	"Exit status: 0 analysed, 2 usage error, 3 could not analyse.\n";
+	"Exit status: 0 analysed, 2 usage error or bad configuration, 3 could not analyse.\n";
 
 int cmd_scan(int argc, char **argv)
 {
@@ -27,11 +31,11 @@ int cmd_scan(int argc, char **argv)
 	struct err err = ERR_INIT;
 	struct gate g = { 0 };
 	struct revision rev = { 0 };
-	struct finding_list findings = { 0 };
+	struct finding_list *findings = NULL;
 	struct match_result result = { 0 };
+	struct run run = { 0 };
 	const char *spec = NULL;
 	int worktree = 0, i, r, status = EXIT_ANALYSIS, opened = 0;
-	long long id = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -67,10 +71,11 @@ int cmd_scan(int argc, char **argv)
 		rev_worktree(&rev);
 	else if (rev_resolve(g.repo, spec ? spec : "HEAD", &rev, &err))
 		goto out;
-	if (analysis_get(&g, &rev, rev.worktree ? "worktree" : "revision", &id, &err) ||
-	    store_load_findings(g.store, id, &findings, &err))
+	if (run_begin(&run, &g, &o, &rev, &err) ||
+	    run_revision(&run, &rev, rev.worktree ? "worktree" : "revision", 0, &findings, &err) ||
+	    run_check_allows(&findings->allows, &err))
 		goto out;
-	match_present(&findings, &result);
+	match_present(findings, &result);
 	{
 		struct report_meta meta = {
 			NULL, NULL, rev.label, rev.worktree ? NULL : rev.hex,
@@ -85,7 +90,7 @@ out:
 	if (err_is_set(&err))
 		status = report_error(&err);
 	match_result_release(&result);
-	finding_list_release(&findings);
+	run_end(&run);
 	rev_release(&rev);
 	if (opened)
 		gate_close(&g);
