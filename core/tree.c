@@ -299,11 +299,10 @@ static int write_entry(const char *root, const git_tree_entry *entry, void *payl
 	case GIT_FILEMODE_TREE:
 		if (!mkdir(w->path.buf, 0755))
 			break;
-		if (errno != EEXIST)
-			ret = err_set(w->err, EXIT_ANALYSIS, "cannot create '%s': %s", w->path.buf,
-				      strerror(errno));
-		else if (!is_real_dir(w->path.buf))
-			return 1;   /* the name was taken by an earlier duplicate entry */
+		if (errno == EEXIST)
+			return 1;   /* dest starts empty: an earlier entry of a hostile tree took the name */
+		ret = err_set(w->err, EXIT_ANALYSIS, "cannot create '%s': %s", w->path.buf,
+			      strerror(errno));
 		break;
 	case GIT_FILEMODE_BLOB:
 	case GIT_FILEMODE_BLOB_EXECUTABLE:

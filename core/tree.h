@@ -12,9 +12,10 @@
  * no index, HEAD, ref or checkout state is written.
  *
  * Hostile trees: entry names that could leave the directory ("..", "/",
- * ".git") are skipped, a name given twice keeps its first entry, and
- * symbolic links are made after every file (so nothing is written through
- * one) and kept only when they resolve to an existing path inside the tree.
+ * ".git") are skipped, a name given twice is written once (a link never
+ * wins: links are made after every file and directory, so nothing is ever
+ * written through one), and a link is kept only when it resolves to an
+ * existing path inside the tree.
  */
 
 /* mkdtemp under $TMPDIR (else /tmp): "escgate-XXXXXX", mode 0700. */
