@@ -14,8 +14,8 @@ endif
 CFLAGS ?= -O2 -g
 WARNINGS := -std=c11 -Wall -Wextra -Wpedantic -Wno-missing-field-initializers \
 	-Wstrict-prototypes -Wformat=2 -Wvla
-override CPPFLAGS += -D_GNU_SOURCE -I. $(PKG_CFLAGS) -MMD -MP
-override LDLIBS += $(PKG_LIBS)
+override CPPFLAGS += -D_GNU_SOURCE -pthread -I. $(PKG_CFLAGS) -MMD -MP
+override LDLIBS += $(PKG_LIBS) -pthread
 
 BUILD := build
 ifeq ($(SANITIZE),1)

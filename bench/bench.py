@@ -377,7 +377,9 @@ class Bench:
             m = {"runs": len(rs), "wall": statistics.median(r["wall"] for r in rs),
                  "rss_self_mib": statistics.median(r["rss_self_kib"] for r in rs) / 1024,
                  "rss_tree_mib": statistics.median(r["rss_tree_kib"] for r in rs) / 1024,
-                 "walls": [round(r["wall"], 3) for r in rs]}
+                 "walls": [round(r["wall"], 3) for r in rs],
+                 "cpu": statistics.median(r["user"] + r["sys"] for r in rs),
+                 "load1": statistics.median(r["load1_before"] for r in rs)}
             if "outside_share" in rs[0]:
                 m["outside_share"] = statistics.median(r["outside_share"] for r in rs)
                 m["outside_seconds"] = statistics.median(r["outside_seconds"] for r in rs)
@@ -439,6 +441,8 @@ class Bench:
                     csv_rows.append({"case": case, "command": row, "cache": state, "runs": g["runs"],
                                      "wall_median_s": round(g["wall"], 3),
                                      "walls_s": " ".join(str(w) for w in g["walls"]),
+                                     "cpu_median_s": round(g["cpu"], 3),
+                                     "load1_median": round(g["load1"], 2),
                                      "rss_escgate_mib": "" if row == "naive" else round(g["rss_self_mib"], 1),
                                      "rss_max_process_mib": round(g["rss_tree_mib"], 1),
                                      "outside_go_share": "" if row == "naive" else round(g["outside_share"], 4)})

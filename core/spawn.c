@@ -100,7 +100,8 @@ int spawn_run(const struct spawn *sp, int *status, struct err *err)
 			pid = -1;
 			goto out;
 		}
-		if (poll(pfd, 2, -1) < 0) {
+		/* a timeout, so a signal taken by another thread is still seen */
+		if (poll(pfd, 2, 250) < 0) {
 			if (errno == EINTR)
 				continue;
 			err_set(err, EXIT_ANALYSIS, "poll: %s", strerror(errno));
