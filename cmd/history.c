@@ -308,6 +308,12 @@ int cmd_history(int argc, char **argv)
 	t0 = now();
 	/* newest first: the commits that matter most are charted before an interrupt */
 	for (i = n; i-- > 0;) {
+		/* reused commits never reach code that polls for an interrupt: check between commits */
+		if (interrupt_pending()) {
+			err_set(&err, EXIT_ANALYSIS, "history: interrupted after %zu of %zu commits",
+				n - 1 - i, n);
+			goto out;
+		}
 		if (chart_commit(&g, &h.points[i], o.quiet, &err))
 			goto out;
 		gaps += h.points[i].gap;

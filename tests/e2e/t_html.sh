@@ -387,6 +387,33 @@ test_history_nothing_analysable() {
 	expect_stdout_empty
 }
 
+test_history_interrupted() {
+	setup_history
+	local real i
+	real=$(command -v go)
+	printf '#!/bin/sh\nif [ "$1" = build ]; then : >"%s"; sleep 30; fi\nexec "%s" "$@"\n' \
+		"$T/building" "$real" >"$T/slowgo"
+	chmod +x "$T/slowgo"
+	mkdir -p "$T/tmp"
+	TMPDIR=$T/tmp "$ESCGATE" -C "$REPO" history --go "$T/slowgo" --format csv="$T/h.csv" \
+		</dev/null >"$T/stdout" 2>"$T/stderr" &
+	local pid=$!
+	for i in $(seq 1 300); do
+		[ -e "$T/building" ] && break
+		sleep 0.1
+	done
+	[ -e "$T/building" ] || fail "no build started"
+	kill -INT "$pid"
+	wait "$pid"
+	RC=$?
+	expect_status 130
+	[ ! -e "$T/h.csv" ] || fail "a history was written though interrupted"
+	[ -z "$(ls -A "$T/tmp")" ] || fail "left behind in TMPDIR: $(ls -A "$T/tmp")"
+	eg history -q
+	expect_status 0
+	expect_count '^[0-9a-f]{40},' 5
+}
+
 test_history_html_page() {
 	setup_history
 	eg history --format html="$T/h.html" --format csv="$T/h.csv" -q
