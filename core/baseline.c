@@ -156,12 +156,12 @@ void baseline_format(const struct finding_list *l, struct strbuf *out)
 	}
 	if (n)
 		qsort(lines, n, sizeof(*lines), cmp_str);
-	for (i = 0; i < n; i++) {
-		/* several targets can report one finding at different places: one line */
+	/* several targets can report one finding at different places: one line */
+	for (i = 0; i < n; i++)
 		if (!i || strcmp(lines[i - 1], lines[i]))
 			strbuf_addf(out, "%s\n", lines[i]);
+	for (i = 0; i < n; i++)
 		free(lines[i]);
-	}
 	free(lines);
 }
 
