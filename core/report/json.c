@@ -70,26 +70,31 @@ static cJSON *revision_json(const char *rev, const char *commit)
 	return o;
 }
 
+/* Prints "name":VALUE (with a leading comma unless first) and frees value. */
+static int put_member(FILE *out, const char *name, cJSON *value, int first)
+{
+	char *text = cJSON_PrintUnformatted(value);
+	int ret = text && fprintf(out, "%s\"%s\":%s", first ? "" : ",", name, text) >= 0 ? 0 : -1;
+
+	free(text);
+	cJSON_Delete(value);
+	return ret;
+}
+
+/*
+ * One document, written a finding at a time: memory stays that of one
+ * finding however many there are (the whole tree of 100,000 findings
+ * would be hundreds of megabytes).
+ */
 int report_json(FILE *out, const struct report_meta *meta, const struct match_result *r)
 {
-	cJSON *doc = cJSON_CreateObject(), *go = cJSON_CreateObject();
-	cJSON *findings = cJSON_CreateArray(), *summary = cJSON_CreateObject();
-	char *text = NULL;
-	size_t i;
+	cJSON *go = cJSON_CreateObject(), *summary = cJSON_CreateObject(), *value;
+	size_t i, written = 0;
 	int ret = -1;
 
-	cJSON_AddNumberToObject(doc, "schema", 1);
-	if (meta->diff)
-		cJSON_AddItemToObject(doc, "base", revision_json(meta->base_rev, meta->base_commit));
-	cJSON_AddItemToObject(doc, "head", revision_json(meta->head_rev, meta->head_commit));
 	add_str(go, "version", meta->go_version);
 	add_str(go, "goos", meta->goos);
 	add_str(go, "goarch", meta->goarch);
-	cJSON_AddItemToObject(doc, "go", go);
-	for (i = 0; i < r->nr; i++)
-		if (r->items[i].status != MATCH_UNCHANGED)
-			cJSON_AddItemToArray(findings, finding_json(&r->items[i]));
-	cJSON_AddItemToObject(doc, "findings", findings);
 	if (meta->diff) {
 		cJSON_AddNumberToObject(summary, "new", (double)r->nnew);
 		cJSON_AddNumberToObject(summary, "fixed", (double)r->nfixed);
@@ -98,11 +103,44 @@ int report_json(FILE *out, const struct report_meta *meta, const struct match_re
 		cJSON_AddNumberToObject(summary, "present", (double)(r->nr - r->nsuppressed));
 	}
 	cJSON_AddNumberToObject(summary, "suppressed", (double)r->nsuppressed);
-	cJSON_AddItemToObject(doc, "summary", summary);
-	text = cJSON_PrintUnformatted(doc);
-	if (text && fputs(text, out) >= 0 && fputc('\n', out) != EOF)
-		ret = 0;
-	free(text);
-	cJSON_Delete(doc);
+
+	if (fputs("{\"schema\":1", out) < 0 ||
+	    (meta->diff &&
+	     put_member(out, "base", revision_json(meta->base_rev, meta->base_commit), 0)) ||
+	    put_member(out, "head", revision_json(meta->head_rev, meta->head_commit), 0))
+		goto out;
+	value = go;   /* put_member frees what it is given */
+	go = NULL;
+	if (put_member(out, "go", value, 0))
+		goto out;
+	if (fputs(",\"findings\":[", out) < 0)
+		goto out;
+	for (i = 0; i < r->nr; i++) {
+		cJSON *f;
+		char *text;
+		int ok;
+
+		if (r->items[i].status == MATCH_UNCHANGED)
+			continue;
+		f = finding_json(&r->items[i]);
+		text = cJSON_PrintUnformatted(f);
+		ok = text && fprintf(out, "%s%s", written++ ? "," : "", text) >= 0;
+		free(text);
+		cJSON_Delete(f);
+		if (!ok)
+			goto out;
+	}
+	if (fputc(']', out) == EOF)
+		goto out;
+	value = summary;
+	summary = NULL;
+	if (put_member(out, "summary", value, 0))
+		goto out;
+	if (fputs("}\n", out) < 0)
+		goto out;
+	ret = 0;
+out:
+	cJSON_Delete(go);
+	cJSON_Delete(summary);
 	return ret;
 }
