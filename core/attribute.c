@@ -160,7 +160,7 @@ static void trim_into(char **out, const char *s, size_t n)
 	*out = xstrndup(s, n);
 }
 
-static int make_candidate(const struct raw_verdict *r, const struct inline_map *inl,
+static int make_candidate(struct raw_verdict *r, const struct inline_map *inl,
 			  const char *root, size_t rootlen, const struct package_info *pkgs,
 			  size_t npkgs, struct source_cache *sc, struct candidate *c)
 {
@@ -213,12 +213,22 @@ static int make_candidate(const struct raw_verdict *r, const struct inline_map *
 		trim_into(&c->f.source, text, tlen);
 	else
 		c->f.source = xstrdup("");
+	/* the flow moves over, its paths made repository-relative in place */
 	for (i = 0; i < r->nflow; i++) {
-		const struct flow_step *s = &r->flow[i];
+		struct flow_step *s = &r->flow[i];
 		const char *srel = inside(root, rootlen, s->file);
 
-		finding_flow_add(&c->f, srel ? srel : s->file, s->line, s->col, s->text);
+		if (srel) {
+			char *rel = xstrdup(srel);
+
+			free(s->file);
+			s->file = rel;
+		}
 	}
+	c->f.flow = r->flow;
+	c->f.nflow = r->nflow;
+	r->flow = NULL;
+	r->nflow = 0;
 	return 0;
 }
 
@@ -439,7 +449,7 @@ static void apply_allows(const struct build_output *bo, const char *root, size_t
 	strbuf_release(&path);
 }
 
-int attribute_findings(const struct build_output *bo, const struct inline_map *inl,
+int attribute_findings(struct build_output *bo, const struct inline_map *inl,
 		       const char *root, struct finding_list *out, struct err *err)
 {
 	struct source_cache sc = { NULL, NULL, 0, 0 };
@@ -458,10 +468,14 @@ int attribute_findings(const struct build_output *bo, const struct inline_map *i
 	}
 	if (bo->nverdicts)
 		cands = xcalloc(bo->nverdicts, sizeof(*cands));
-	for (i = 0; i < bo->nverdicts; i++)
+	/* raw verdicts are released as they become candidates: one copy at a time */
+	for (i = 0; i < bo->nverdicts; i++) {
 		if (!make_candidate(&bo->verdicts[i], inl, root, rootlen, pkgs, bo->npackages, &sc,
 				    &cands[ncands]))
 			ncands++;
+		raw_verdict_release(&bo->verdicts[i]);
+	}
+	bo->nverdicts = 0;
 	if (ncands)
 		qsort(cands, ncands, sizeof(*cands), cmp_candidate);
 

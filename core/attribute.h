@@ -20,9 +20,10 @@
  *  - a finding that an "//escgate:allow REASON" comment accepts (see
  *    struct allow_comment) gets its reason in f->suppressed; every such
  *    comment of the compiled files is listed in out->allows, used or not.
- * Findings come out numbered (finding_list_number).
+ * Findings come out numbered (finding_list_number). The verdicts of bo are
+ * consumed (released as they are attributed, to keep one copy in memory).
  */
-int attribute_findings(const struct build_output *bo, const struct inline_map *inl,
+int attribute_findings(struct build_output *bo, const struct inline_map *inl,
 		       const char *root, struct finding_list *out, struct err *err);
 
 #endif

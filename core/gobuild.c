@@ -635,25 +635,30 @@ int gobuild_tree(const struct toolchain *tc, const struct build_opts *o, const c
 	return gobuild_build(tc, o, tree, json_dir, label, NULL, out, err);
 }
 
+void raw_verdict_release(struct raw_verdict *r)
+{
+	size_t j;
+
+	for (j = 0; j < r->nflow; j++) {
+		free(r->flow[j].file);
+		free(r->flow[j].text);
+	}
+	free(r->flow);
+	free(r->package);
+	free(r->file);
+	free(r->message);
+	free(r->subject);
+	memset(r, 0, sizeof(*r));
+}
+
 void build_output_release(struct build_output *out)
 {
 	size_t i, j;
 
 	if (!out)
 		return;
-	for (i = 0; i < out->nverdicts; i++) {
-		struct raw_verdict *r = &out->verdicts[i];
-
-		for (j = 0; j < r->nflow; j++) {
-			free(r->flow[j].file);
-			free(r->flow[j].text);
-		}
-		free(r->flow);
-		free(r->package);
-		free(r->file);
-		free(r->message);
-		free(r->subject);
-	}
+	for (i = 0; i < out->nverdicts; i++)
+		raw_verdict_release(&out->verdicts[i]);
 	free(out->verdicts);
 	for (i = 0; i < out->npackages; i++) {
 		for (j = 0; j < out->packages[i].nimports; j++)

@@ -78,6 +78,7 @@ int gobuild_build(const struct toolchain *tc, const struct build_opts *o, const 
 		  const char *json_dir, const char *label, const struct strset *only,
 		  struct build_output *out, struct err *err);
 void build_output_release(struct build_output *out);
+void raw_verdict_release(struct raw_verdict *r);
 
 /* Parses recorded go build output as if built in moddir (tests, fuzzing). */
 void build_output_add_text(struct build_output *out, const char *moddir, const char *data,
