@@ -474,7 +474,7 @@ class Bench:
                     continue
                 vals.append("%s %s %.2f" % (case, state, r))
                 ok = (ok is not False) and r <= T_STORED
-        target("base already stored <= %.2f x the cold gate" % T_STORED, ok, ", ".join(vals))
+        target("base already stored <= %.2f x the cold gate" % T_STORED, ok, ", ".join(vals) or "n/a (rows not run)")
 
         c_aff, c_nai = get("leaf", "affected", "cold"), get("leaf", "naive", "cold")
         w_aff, w_nai = get("leaf", "affected", "warm"), get("leaf", "naive", "warm")
@@ -586,4 +586,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        log("bench: interrupted (the work directory %s is left as it was)" % WORK)
+        sys.exit(130)
