@@ -434,7 +434,9 @@ static int refuse_includes(const char *name, const char *text, size_t len, struc
 		if (q < stop && *q == '[') {
 			for (q++; q < stop && isspace((unsigned char)*q); q++)
 				;
-			n = strspn(q, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+			/* not strspn: text need not be NUL-terminated at len */
+			for (n = 0; q + n < stop && isalpha((unsigned char)q[n]); n++)
+				;
 			if ((n == 7 && !strncasecmp(q, "include", 7)) ||
 			    (n == 9 && !strncasecmp(q, "includeif", 9)))
 				return err_set(err, EXIT_USAGE,
@@ -510,23 +512,33 @@ long policy_max_new(const struct policy *p)
 
 /* --- packages -------------------------------------------------------------- */
 
+/*
+ * "..." matches any string, everything else itself. Greedy, going back
+ * only to the last "..." seen: a pattern from a pull request's .escgate
+ * (check, scan and baseline read the revision they look at) must not take
+ * time exponential in its number of "..." as trying every split would.
+ */
 static int glob_match(const char *pat, const char *s)
 {
-	for (; *pat; pat++, s++) {
-		if (!strncmp(pat, "...", 3)) {
-			const char *t;
+	const char *star = NULL, *mark = NULL;
 
-			for (t = s;; t++) {
-				if (glob_match(pat + 3, t))
-					return 1;
-				if (!*t)
-					return 0;
-			}
-		}
-		if (*pat != *s)
+	while (*s) {
+		if (!strncmp(pat, "...", 3)) {
+			star = pat += 3;
+			mark = s;
+		} else if (*pat == *s) {
+			pat++;
+			s++;
+		} else if (star) {
+			pat = star;
+			s = ++mark;
+		} else {
 			return 0;
+		}
 	}
-	return !*s;
+	while (!strncmp(pat, "...", 3))
+		pat += 3;
+	return !*pat;
 }
 
 int policy_pattern_match(const char *pattern, const char *s)
