@@ -2,6 +2,7 @@
 #   make               build ./escgate
 #   make check         every test; ends with "N passed, N failed"
 #   make check SANITIZE=1   the same under AddressSanitizer + UBSan
+#   make fuzz          each libFuzzer target for FUZZ_SECONDS (needs clang)
 
 CC ?= cc
 PKGS := libgit2 libcjson sqlite3
@@ -30,10 +31,13 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Each fuzz target also runs, without libFuzzer, over its committed corpus.
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+REPLAY_BIN := $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz-corpus-%)
 LIB := $(BUILD)/libescgate.a
 BIN := $(if $(filter 1,$(SANITIZE)),$(BUILD)/escgate,escgate)
 
-.PHONY: all check unit e2e clean
+.PHONY: all check unit e2e fuzz clean
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -51,20 +55,50 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(WARNINGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
-# Unit suites first (fast), then the end-to-end scripts (real git, real go).
-check: $(BIN) $(UNIT_BIN)
-	@ESCGATE=$(abspath $(BIN)) tests/run.sh $(UNIT_BIN) -- $(sort $(wildcard tests/e2e/t_*.sh))
+$(BUILD)/tests/fuzz-corpus-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARNINGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) '-DFUZZ_TARGET="$*"' \
+		'-DFUZZ_CORPUS="$(abspath tests/fuzz/corpus/$*)"' -o $@ \
+		tests/fuzz/fuzz_$*.c tests/fuzz/replay.c $(LIB) $(LDLIBS)
 
-unit: $(UNIT_BIN)
-	@tests/run.sh $(UNIT_BIN)
+# Unit suites first (fast), then the end-to-end scripts (real git, real go).
+check: $(BIN) $(UNIT_BIN) $(REPLAY_BIN)
+	@ESCGATE=$(abspath $(BIN)) tests/run.sh $(UNIT_BIN) $(REPLAY_BIN) -- \
+		$(sort $(wildcard tests/e2e/t_*.sh))
+
+unit: $(UNIT_BIN) $(REPLAY_BIN)
+	@tests/run.sh $(UNIT_BIN) $(REPLAY_BIN)
 
 e2e: $(BIN)
 	@ESCGATE=$(abspath $(BIN)) tests/run.sh -- $(sort $(wildcard tests/e2e/t_*.sh))
 
+# libFuzzer targets (tests/fuzz/), built with clang into build/fuzz and run
+# for FUZZ_SECONDS each from the committed corpus.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 20
+FUZZ_BUILD := build/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(WARNINGS) $(CPPFLAGS) -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BUILD)/libescgate.a: $(FUZZ_LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_BUILD)/libescgate.a
+	$(FUZZ_CC) $(WARNINGS) $(CPPFLAGS) -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_BUILD)/libescgate.a $(LDLIBS)
+
+fuzz: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_TARGETS)
+
 clean:
 	rm -rf build escgate
 
--include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(UNIT_BIN:%=%.d)
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(UNIT_BIN:%=%.d) $(FUZZ_LIB_OBJ:.o=.d)
 
 # make bench: the benchmark (bench/bench.py, not part of check): a generated
 # 200-package repository, escgate against the script a user would write,
