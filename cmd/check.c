@@ -22,7 +22,8 @@ const char usage_check[] =
 	"  --tags LIST      build tags, as for go build -tags (gate.tags)\n"
 	"  --store FILE     the store (default: $ESCGATE_STORE, else .git/escgate/store.db)\n"
 	"  --format NAME[=FILE]  a report format, to stdout or FILE; repeatable\n"
-	"                   (text, the default, or json); stale entries are 'fixed'\n"
+	"                   (text, the default; json, sarif, github, gitlab, junit,\n"
+	"                   markdown, html); stale entries are 'fixed'\n"
 	"  -q, --quiet      no progress on stderr\n"
 	USAGE_POLICY_OPTIONS
 	"\n"

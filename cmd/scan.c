@@ -19,7 +19,8 @@ const char usage_scan[] =
 	"  --tags LIST      build tags, as for go build -tags\n"
 	"  --store FILE     the store (default: $ESCGATE_STORE, else .git/escgate/store.db)\n"
 	"  --format NAME[=FILE]  a report format, to stdout or FILE; repeatable\n"
-	"                   (text, the default, or json)\n"
+	"                   (text, the default; json, sarif, github, gitlab, junit,\n"
+	"                   markdown, html)\n"
 	"  -q, --quiet      no progress on stderr\n"
 	USAGE_POLICY_OPTIONS
 	"\n"
