@@ -353,6 +353,51 @@ static void where(struct strbuf *sb, struct read_state *st, const char *key)
 		strbuf_addf(sb, ":%u", line);
 }
 
+/*
+ * The go flags a policy file may set. A repository's .escgate is read from
+ * the revision analysed (check, scan, baseline), so from a pull request:
+ * a flag that runs a program (-toolexec, -exec, -ldflags=-extld=...) or
+ * reads or writes files of its choosing (-overlay, -modfile,
+ * -gcflags=-cpuprofile=...) would hand it the machine running the gate.
+ * Any flag can still be given with --goflags or GOFLAGS.
+ */
+static const char *const file_goflags[] = {
+	"-trimpath", "-mod", "-modcacherw", "-buildvcs", "-tags", "-p", "-race",
+};
+
+static int file_goflags_allowed(const char *v, struct strbuf *why)
+{
+	while (*v) {
+		const char *w;
+		size_t n, name, i;
+
+		v += strspn(v, " \t");
+		n = strcspn(v, " \t");
+		if (!n)
+			break;
+		w = v;
+		v += n;
+		if (n >= 2 && w[0] == '-' && w[1] == '-') {
+			w++;   /* the go command takes --flag as -flag */
+			n--;
+		}
+		for (name = 0; name < n && w[name] != '='; name++)
+			;
+		for (i = 0; i < sizeof(file_goflags) / sizeof(*file_goflags); i++)
+			if (strlen(file_goflags[i]) == name && !strncmp(w, file_goflags[i], name))
+				break;
+		/* quotes would let one word of ours be several of the go command's */
+		if (i < sizeof(file_goflags) / sizeof(*file_goflags) && !memchr(w, '\'', n) &&
+		    !memchr(w, '"', n))
+			continue;
+		strbuf_addf(why,
+			    "'%.*s' cannot come from a policy file, which a pull request can change (allowed: -trimpath, -mod, -modcacherw, -buildvcs, -tags, -p, -race); pass it with --goflags or GOFLAGS",
+			    (int)n, w);
+		return -1;
+	}
+	return 0;
+}
+
 static int read_entry(const git_config_entry *e, void *data)
 {
 	struct read_state *st = data;
@@ -375,7 +420,8 @@ static int read_entry(const git_config_entry *e, void *data)
 		strbuf_release(&known);
 	} else if (!e->value) {
 		err_set(st->err, EXIT_USAGE, "%s: %s needs a value", at.buf, settings[i].name);
-	} else if (settings[i].set(st->p, e->value, &why)) {
+	} else if ((settings[i].set == set_goflags && file_goflags_allowed(e->value, &why)) ||
+		   settings[i].set(st->p, e->value, &why)) {
 		err_set(st->err, EXIT_USAGE, "%s: bad value for %s: %s", at.buf, settings[i].name,
 			why.buf);
 	} else {
