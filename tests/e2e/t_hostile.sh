@@ -283,4 +283,33 @@ test_tmpdir_is_private() {
 	expect_outside_untouched
 }
 
+# A pull request's .escgate is read by check, scan and baseline: its
+# gate.goflags must not make the go command run the pull request's code.
+test_policy_file_cannot_run_programs() {
+	new_go_repo
+	fixture_store
+	printf '#!/bin/sh\n: >"%s/pwned-toolexec"\nexec "$@"\n' "$T" >pwn.sh
+	chmod +x pwn.sh
+	local flags
+	for flags in "-toolexec=./pwn.sh" "-trimpath --toolexec=./pwn.sh" "-exec=./pwn.sh" \
+		"-overlay=$T/pwned-overlay.json" "-gcflags=-cpuprofile=$T/pwned-profile" \
+		"-ldflags=-extld=./pwn.sh" "-tags='x -toolexec=./pwn.sh'"; do
+		printf '[gate]\n\tgoflags = %s\n' "$flags" >.escgate
+		commit_all "goflags $flags"
+		eg scan -q
+		expect_status 2
+		expect_contains "gate.goflags" stderr
+		expect_contains "pass it with --goflags" stderr
+		eg check -q
+		expect_status 2
+		[ -z "$(find "$T" -maxdepth 1 -name 'pwned*')" ] || fail "goflags '$flags' ran: $(ls "$T")"
+	done
+	# the harmless ones still work
+	printf '[gate]\n\tgoflags = -trimpath -mod=mod --buildvcs=false -tags=a,b -p=2\n' >.escgate
+	commit_all "harmless goflags"
+	eg scan -q
+	expect_status 0
+	expect_contains "moved to heap: v"
+}
+
 run_tests
