@@ -93,10 +93,12 @@ e2e: $(BIN) san-logs
 # VALGRIND_E2E picks the scripts (CI runs a few: valgrind is slow).
 VG_LOGS := $(abspath build)/valgrind-logs
 VALGRIND_E2E ?= $(sort $(wildcard tests/e2e/t_*.sh))
+# The wrapper is linked as build/valgrind/escgate: hooks find escgate by name.
 check-valgrind: escgate
-	@rm -rf $(VG_LOGS) && mkdir -p $(VG_LOGS)
+	@rm -rf $(VG_LOGS) && mkdir -p $(VG_LOGS) build/valgrind
+	@ln -sf $(abspath tests/valgrind/escgate-vg) build/valgrind/escgate
 	@ESCGATE_VG_BIN=$(abspath escgate) ESCGATE_SANITIZER_LOGS=$(VG_LOGS) ESCGATE_E2E_SLOW=1 \
-		ESCGATE=$(abspath tests/valgrind/escgate-vg) tests/run.sh -- $(VALGRIND_E2E)
+		ESCGATE=$(abspath build/valgrind/escgate) tests/run.sh -- $(VALGRIND_E2E)
 
 # libFuzzer targets (tests/fuzz/), built with clang into build/fuzz and run
 # for FUZZ_SECONDS each from the committed corpus.
