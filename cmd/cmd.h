@@ -71,13 +71,13 @@ int usage_error(struct err *err, const char *cmd, const char *fmt, ...)
 
 /* Checks every --format before anything is built: known names, one stdout at most. */
 int formats_validate(const struct analysis_opts *o, const char *cmd, struct err *err);
-/* Writes every requested report (text to stdout when none was asked for). */
 /*
  * Writes path through a temporary file renamed into place, so a reader
  * never sees half of it; fn writes the content.
  */
 int write_file_atomic(const char *path, int (*fn)(FILE *out, const void *data),
 		      const void *data, struct err *err);
+/* Writes every requested report (text to stdout when none was asked for). */
 int formats_write(const struct analysis_opts *o, const struct report_meta *meta,
 		  const struct match_result *r, struct err *err);
 
