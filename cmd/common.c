@@ -202,6 +202,23 @@ static int call_report(FILE *out, const void *data)
 	return c->fn(out, c->meta, c->r);
 }
 
+/*
+ * A flow the store could not give while the reports were written: they
+ * lack it, so the command fails rather than passing on less than it knows.
+ */
+static int flows_check(const struct match_result *r, struct err *err)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr; i++) {
+		const struct flow_loader *l = r->items[i].f->flows;
+
+		if (l && err_is_set(&l->err))
+			return err_set(err, l->err.status, "%s", l->err.msg.buf);
+	}
+	return 0;
+}
+
 int formats_write(const struct analysis_opts *o, const struct report_meta *meta,
 		  const struct match_result *r, struct err *err)
 {
@@ -227,7 +244,7 @@ int formats_write(const struct analysis_opts *o, const struct report_meta *meta,
 		}
 	}
 	strbuf_release(&name);
-	return ret;
+	return ret ? ret : flows_check(r, err);
 }
 
 int gate_open(struct gate *g, const struct analysis_opts *o, struct err *err)

@@ -206,7 +206,8 @@ static void add_step(struct strbuf *sb, const struct flow_step *s, unsigned n)
 
 static void explain_one(struct strbuf *sb, const struct finding *f)
 {
-	size_t i;
+	size_t i, nflow;
+	const struct flow_step *flow;
 	unsigned n = 0;
 
 	strbuf_add_printable(sb, f->file);
@@ -232,14 +233,15 @@ static void explain_one(struct strbuf *sb, const struct finding *f)
 		strbuf_add_printable(sb, f->targets);
 		strbuf_addch(sb, '\n');
 	}
-	if (f->nflow) {
+	flow = finding_flow(f, &nflow);
+	if (nflow) {
 		strbuf_addstr(sb, "\n  Why, as the compiler followed it:\n");
-		for (i = 0; i < f->nflow; i++) {
-			if (!strncmp(f->flow[i].text, "flow:", 5)) {
+		for (i = 0; i < nflow; i++) {
+			if (!strncmp(flow[i].text, "flow:", 5)) {
 				n = 0;
-				add_flow(sb, f->flow[i].text);
+				add_flow(sb, flow[i].text);
 			} else {
-				add_step(sb, &f->flow[i], ++n);
+				add_step(sb, &flow[i], ++n);
 			}
 		}
 	}

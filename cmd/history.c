@@ -212,7 +212,7 @@ static int chart_commit(struct gate *g, struct history_point *p, int quiet, stru
 		ret = 0;
 		goto out;
 	}
-	if (store_load_findings(g->store, id, &findings, err))
+	if (store_load_findings(g->store, id, 0, &findings, err))
 		goto out;
 	history_count(p, &findings);
 	ret = 0;

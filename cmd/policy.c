@@ -313,7 +313,7 @@ int run_findings(struct run *r, const struct revision *rev, const char *label, i
 
 	run_label(r, label, r->target, &name);
 	if (analysis_get(r->g, rev, name.buf, &id, err) ||
-	    store_load_findings(r->g->store, id, &l, err))
+	    store_load_findings(r->g->store, id, 0, &l, err))
 		goto out;
 	if (!all)
 		policy_filter(&r->policy, &l);

@@ -152,19 +152,32 @@ static void *compile_thread(void *arg)
 	return NULL;
 }
 
-/* Attributes what a compile printed and records it under key. */
+static int stage_candidate(void *data, const struct finding *f, int inlined, int generic,
+			   struct err *err)
+{
+	return store_stage_add(data, f, inlined, generic, err);
+}
+
+/*
+ * Attributes what a compile printed and records it under key, streaming
+ * from the spilled verdicts through the store's staging: memory stays
+ * flat however many findings there are.
+ */
 static int side_record(struct gate *g, struct compile_job *job, const char *key,
 		       const char *flags, long long *id, struct err *err)
 {
 	struct side *s = job->s;
-	struct finding_list findings = { 0 };
+	struct allow_list allows = { 0 };
 	struct inline_map *inl = NULL;
 	struct analysis_meta meta;
 	int ret = -1;
 
-	if (inline_map_load(&inl, job->json_dir.buf, err) ||
-	    attribute_findings(&s->list, inl, s->root, &findings, err))
+	if (inline_map_load(&inl, job->json_dir.buf, err) || store_stage_begin(g->store, err))
 		goto out;
+	if (attribute_verdicts(&s->list, inl, s->root, stage_candidate, g->store, &allows, err)) {
+		store_stage_abort(g->store);
+		goto out;
+	}
 	meta.key = key;
 	meta.commit = s->rev->worktree ? NULL : s->rev->hex;
 	meta.content_id = s->content.buf;
@@ -172,12 +185,12 @@ static int side_record(struct gate *g, struct compile_job *job, const char *key,
 	meta.goos = g->tc.goos;
 	meta.goarch = g->tc.goarch;
 	meta.build_flags = flags;
-	if (store_save_analysis(g->store, &meta, &findings, id, err))
+	if (store_stage_commit(g->store, &meta, &allows, id, err))
 		goto out;
 	ret = 0;
 out:
 	inline_map_free(inl);
-	finding_list_release(&findings);
+	allow_list_release(&allows);
 	return ret;
 }
 
@@ -213,7 +226,7 @@ static int sides_build(struct gate *g, struct build_request *req, size_t n,
 	for (i = 0; i < n; i++) {
 		struct side *s = req[i].s;
 
-		if (s->listed && s->list.nverdicts) {
+		if (s->listed && s->list.verdicts.fp) {
 			/* compiled before (a partial build): start from a fresh listing */
 			build_output_release(&s->list);
 			s->listed = 0;
@@ -370,7 +383,7 @@ static int load_split(struct gate *g, long long id, const struct strset *only,
 {
 	struct finding_list all = { 0 };
 
-	if (store_load_findings(g->store, id, &all, err)) {
+	if (store_load_findings(g->store, id, 0, &all, err)) {
 		finding_list_release(&all);
 		return -1;
 	}
@@ -395,8 +408,8 @@ static int compare_whole(struct gate *g, struct side *b, struct side *h, struct 
 	if (!strcmp(b->key.buf, h->key.buf))
 		h->full_id = b->full_id;   /* the same content: one build serves both */
 	if (side_full(g, h, err) ||
-	    store_load_findings(g->store, b->full_id, &out->base, err) ||
-	    store_load_findings(g->store, h->full_id, &out->head, err))
+	    store_load_findings(g->store, b->full_id, 0, &out->base, err) ||
+	    store_load_findings(g->store, h->full_id, 0, &out->head, err))
 		return -1;
 	return 0;
 }

@@ -7,13 +7,18 @@
 #include <unistd.h>
 
 #include "gosrc.h"
+#include "store/store.h"
 #include "util.h"
 
 /*
  * Scanned source files by absolute path, in an open-addressing hash table:
- * each file is read and scanned once per analysis, however many findings
- * it holds.
+ * a file is read and scanned once however many findings it holds. The
+ * compiler reports package by package, so a cache that starts over when
+ * it holds SOURCE_CACHE_MAX files rereads little and keeps memory bounded
+ * whatever the size of the repository.
  */
+#define SOURCE_CACHE_MAX 256
+
 struct source_cache {
 	char **paths;
 	struct go_file **files;   /* NULL where the file could not be read */
@@ -52,24 +57,6 @@ static void source_cache_grow(struct source_cache *sc)
 	*sc = bigger;
 }
 
-static const struct go_file *source_get(struct source_cache *sc, const char *path)
-{
-	struct err ignored = ERR_INIT;
-	size_t i;
-
-	if ((sc->nr + 1) * 2 > sc->size)
-		source_cache_grow(sc);
-	for (i = hash_path(path) & (sc->size - 1); sc->paths[i]; i = (i + 1) & (sc->size - 1))
-		if (!strcmp(sc->paths[i], path))
-			return sc->files[i];
-	sc->paths[i] = xstrdup(path);
-	if (go_file_load(&sc->files[i], path, &ignored))
-		sc->files[i] = NULL;
-	err_release(&ignored);
-	sc->nr++;
-	return sc->files[i];
-}
-
 static void source_cache_release(struct source_cache *sc)
 {
 	size_t i;
@@ -80,6 +67,31 @@ static void source_cache_release(struct source_cache *sc)
 	}
 	free(sc->paths);
 	free(sc->files);
+	memset(sc, 0, sizeof(*sc));
+}
+
+/* The scanned file at path, or NULL when unreadable; valid until the next call. */
+static const struct go_file *source_get(struct source_cache *sc, const char *path)
+{
+	struct err ignored = ERR_INIT;
+	size_t i;
+
+	if (sc->size)
+		for (i = hash_path(path) & (sc->size - 1); sc->paths[i]; i = (i + 1) & (sc->size - 1))
+			if (!strcmp(sc->paths[i], path))
+				return sc->files[i];
+	if (sc->nr >= SOURCE_CACHE_MAX)
+		source_cache_release(sc);
+	if ((sc->nr + 1) * 2 > sc->size)
+		source_cache_grow(sc);
+	for (i = hash_path(path) & (sc->size - 1); sc->paths[i]; i = (i + 1) & (sc->size - 1))
+		;
+	sc->paths[i] = xstrdup(path);
+	if (go_file_load(&sc->files[i], path, &ignored))
+		sc->files[i] = NULL;
+	err_release(&ignored);
+	sc->nr++;
+	return sc->files[i];
 }
 
 /* The path below root ("root/" + rel), or NULL when outside. */
@@ -122,32 +134,6 @@ struct candidate {
 	int inlined;    /* a copy reported at a call site */
 	int generic;    /* in a generic function: one report per instantiation */
 };
-
-static int cmp_candidate(const void *x, const void *y)
-{
-	const struct candidate *a = x, *b = y;
-	int c;
-
-	if ((c = strcmp(a->f.file, b->f.file)))
-		return c;
-	if (a->f.line != b->f.line)
-		return a->f.line < b->f.line ? -1 : 1;
-	if (a->f.col != b->f.col)
-		return a->f.col < b->f.col ? -1 : 1;
-	if (a->f.kind != b->f.kind)
-		return a->f.kind < b->f.kind ? -1 : 1;
-	if (a->inlined != b->inlined)
-		return a->inlined - b->inlined;   /* own reports first */
-	if ((c = strcmp(a->f.verdict, b->f.verdict)))
-		return c;
-	return strcmp(a->f.message, b->f.message);
-}
-
-static int same_spot(const struct candidate *a, const struct candidate *b)
-{
-	return !strcmp(a->f.file, b->f.file) && a->f.line == b->f.line && a->f.col == b->f.col &&
-	       a->f.kind == b->f.kind;
-}
 
 static void trim_into(char **out, const char *s, size_t n)
 {
@@ -395,14 +381,10 @@ static struct allow_span *covering(struct allow_spans *sp, const struct finding 
 	return best;
 }
 
-/*
- * Reads the allow comments of every file the build compiled, marks the
- * findings they accept, and lists them all in out->allows.
- */
-static void apply_allows(const struct build_output *bo, const char *root, size_t rootlen,
-			 struct source_cache *sc, struct finding_list *out)
+/* The allow comments of every file the build compiled, sorted for covering(). */
+static void collect_spans(const struct build_output *bo, const char *root, size_t rootlen,
+			  struct source_cache *sc, struct allow_spans *sp)
 {
-	struct allow_spans sp = { NULL, 0, 0, NULL, 0, 0 };
 	struct strbuf path = STRBUF_INIT;
 	size_t i, j;
 
@@ -418,47 +400,47 @@ static void apply_allows(const struct build_output *bo, const char *root, size_t
 			rel = inside(root, rootlen, path.buf);
 			if (!rel || !has_directive(path.buf) || !(gf = source_get(sc, path.buf)))
 				continue;
-			add_spans(&sp, p->import_path, rel, gf);
+			add_spans(sp, p->import_path, rel, gf);
 		}
 	}
-	if (sp.nr)
-		qsort(sp.v, sp.nr, sizeof(*sp.v), cmp_span);
-	for (i = 0; sp.nr && i < out->nr; i++) {
-		struct allow_span *a = covering(&sp, &out->items[i]);
-
-		if (a) {
-			out->items[i].suppressed = xstrdup(a->reason);
-			a->used = 1;
-		}
-	}
-	for (i = 0; i < sp.nr; i++) {
-		/* a file listed twice (a package built for two modules) adds its comments once */
-		if (i && !cmp_span(&sp.v[i - 1], &sp.v[i])) {
-			out->allows.items[out->allows.nr - 1].used |= sp.v[i].used;
-			continue;
-		}
-		allow_list_add(&out->allows, sp.v[i].package, sp.v[i].file, sp.v[i].line,
-			       sp.v[i].reason, sp.v[i].used);
-	}
-	for (i = 0; i < sp.nr; i++)
-		free(sp.v[i].reason);
-	for (i = 0; i < sp.nfiles; i++)
-		free(sp.files[i]);
-	free(sp.v);
-	free(sp.files);
+	if (sp->nr)
+		qsort(sp->v, sp->nr, sizeof(*sp->v), cmp_span);
 	strbuf_release(&path);
 }
 
-int attribute_findings(struct build_output *bo, const struct inline_map *inl,
-		       const char *root, struct finding_list *out, struct err *err)
+/* Lists every allow comment, used or not, in *out (unless NULL); releases the spans. */
+static void spans_to_allows(struct allow_spans *sp, struct allow_list *out)
+{
+	size_t i;
+
+	for (i = 0; out && i < sp->nr; i++) {
+		/* a file listed twice (a package built for two modules) adds its comments once */
+		if (i && !cmp_span(&sp->v[i - 1], &sp->v[i])) {
+			out->items[out->nr - 1].used |= sp->v[i].used;
+			continue;
+		}
+		allow_list_add(out, sp->v[i].package, sp->v[i].file, sp->v[i].line, sp->v[i].reason,
+			       sp->v[i].used);
+	}
+	for (i = 0; i < sp->nr; i++)
+		free(sp->v[i].reason);
+	for (i = 0; i < sp->nfiles; i++)
+		free(sp->files[i]);
+	free(sp->v);
+	free(sp->files);
+	memset(sp, 0, sizeof(*sp));
+}
+
+int attribute_verdicts(struct build_output *bo, const struct inline_map *inl, const char *root,
+		       candidate_fn add, void *data, struct allow_list *allows, struct err *err)
 {
 	struct source_cache sc = { NULL, NULL, 0, 0 };
-	char *keep = NULL;
+	struct allow_spans sp = { NULL, 0, 0, NULL, 0, 0 };
 	struct package_info *pkgs = NULL;
-	struct candidate *cands = NULL;
-	size_t ncands = 0, i, rootlen = strlen(root);
+	struct raw_verdict r = { 0 };
+	size_t rootlen = strlen(root);
+	int more = 0, ret = -1;
 
-	(void)err;
 	while (rootlen > 1 && root[rootlen - 1] == '/')
 		rootlen--;
 	if (bo->npackages) {
@@ -466,43 +448,67 @@ int attribute_findings(struct build_output *bo, const struct inline_map *inl,
 		memcpy(pkgs, bo->packages, bo->npackages * sizeof(*pkgs));
 		qsort(pkgs, bo->npackages, sizeof(*pkgs), cmp_package_dir);
 	}
-	if (bo->nverdicts)
-		cands = xcalloc(bo->nverdicts, sizeof(*cands));
-	/* raw verdicts are released as they become candidates: one copy at a time */
-	for (i = 0; i < bo->nverdicts; i++) {
-		if (!make_candidate(&bo->verdicts[i], inl, root, rootlen, pkgs, bo->npackages, &sc,
-				    &cands[ncands]))
-			ncands++;
-		raw_verdict_release(&bo->verdicts[i]);
-	}
-	bo->nverdicts = 0;
-	if (ncands)
-		qsort(cands, ncands, sizeof(*cands), cmp_candidate);
+	collect_spans(bo, root, rootlen, &sc, &sp);
+	if (bo->verdicts.fp && verdict_log_finish(&bo->verdicts, err))
+		goto out;
+	/* one verdict at a time from the spill file to the store's staging */
+	while (bo->verdicts.fp && (more = verdict_log_next(&bo->verdicts, &r, err)) > 0) {
+		struct candidate c = { 0 };
+		int failed = 0;
 
-	/* decide first, release after: the comparisons look at the previous candidate */
-	keep = xcalloc(ncands ? ncands : 1, 1);
-	for (i = 0; i < ncands; i++) {
-		const struct candidate *c = &cands[i], *prev = i ? &cands[i - 1] : NULL;
+		if (!make_candidate(&r, inl, root, rootlen, pkgs, bo->npackages, &sc, &c)) {
+			struct allow_span *a = sp.nr ? covering(&sp, &c.f) : NULL;
 
-		keep[i] = 1;
-		if (!prev || !same_spot(prev, c))
-			continue;
-		if (c->inlined)
-			keep[i] = 0;   /* the callee's own report, or an earlier copy, stands for it */
-		else if (c->generic && !strcmp(prev->f.verdict, c->f.verdict))
-			keep[i] = 0;   /* another instantiation of the same code */
+			if (a) {
+				c.f.suppressed = xstrdup(a->reason);
+				a->used = 1;
+			}
+			failed = add(data, &c.f, c.inlined, c.generic, err);
+			finding_release(&c.f);
+		}
+		raw_verdict_release(&r);
+		if (failed)
+			goto out;
 	}
-	for (i = 0; i < ncands; i++) {
-		if (keep[i])
-			*finding_list_add(out) = cands[i].f;
-		else
-			finding_release(&cands[i].f);
-	}
-	finding_list_number(out);
-	apply_allows(bo, root, rootlen, &sc, out);
-	free(keep);
-	free(cands);
+	if (bo->verdicts.fp && more < 0)
+		goto out;
+	spans_to_allows(&sp, allows);
+	ret = 0;
+out:
+	spans_to_allows(&sp, NULL);
 	free(pkgs);
 	source_cache_release(&sc);
-	return 0;
+	return ret;
+}
+
+/* attribute_findings through a private in-memory store. */
+static int stage_candidate(void *data, const struct finding *f, int inlined, int generic,
+			   struct err *err)
+{
+	return store_stage_add(data, f, inlined, generic, err);
+}
+
+int attribute_findings(struct build_output *bo, const struct inline_map *inl,
+		       const char *root, struct finding_list *out, struct err *err)
+{
+	static const struct analysis_meta meta = { "attribute", NULL, "-", "-", "-", "-", "-" };
+	struct allow_list allows = { 0 };
+	struct store *s = NULL;
+	long long id = 0;
+	int ret = -1;
+
+	if (store_open(&s, ":memory:", err) || store_stage_begin(s, err))
+		goto out;
+	if (attribute_verdicts(bo, inl, root, stage_candidate, s, &allows, err)) {
+		store_stage_abort(s);
+		goto out;
+	}
+	if (store_stage_commit(s, &meta, &allows, &id, err) ||
+	    store_load_findings(s, id, 1, out, err))
+		goto out;
+	ret = 0;
+out:
+	allow_list_release(&allows);
+	store_close(s);
+	return ret;
 }

@@ -19,9 +19,23 @@
  *    interface).
  *  - a finding that an "//escgate:allow REASON" comment accepts (see
  *    struct allow_comment) gets its reason in f->suppressed; every such
- *    comment of the compiled files is listed in out->allows, used or not.
- * Findings come out numbered (finding_list_number). The verdicts of bo are
- * consumed (released as they are attributed, to keep one copy in memory).
+ *    comment of the compiled files is listed in *allows, used or not.
+ *
+ * attribute_verdicts streams: it reads the verdicts of bo back from their
+ * spill file one at a time and hands each candidate finding to add, with
+ * whether it is a copy made by inlining and whether it is in generic code.
+ * Dropping the copies and numbering occurrences needs every candidate at
+ * once, so it is the store's staging that does it (store_stage_commit),
+ * without holding them in memory. add returns nonzero to stop, with err set.
+ */
+typedef int (*candidate_fn)(void *data, const struct finding *f, int inlined, int generic,
+			    struct err *err);
+int attribute_verdicts(struct build_output *bo, const struct inline_map *inl, const char *root,
+		       candidate_fn add, void *data, struct allow_list *allows, struct err *err);
+
+/*
+ * The same into a list, numbered (finding_list_number's order), through a
+ * private in-memory store: for tests and fuzzing.
  */
 int attribute_findings(struct build_output *bo, const struct inline_map *inl,
 		       const char *root, struct finding_list *out, struct err *err);

@@ -151,6 +151,25 @@ void finding_list_sort_by_position(struct finding_list *list)
 		qsort(list->items, list->nr, sizeof(*list->items), cmp_position_then_identity);
 }
 
+const struct flow_step *finding_flow(const struct finding *f, size_t *n)
+{
+	struct flow_loader *l = f->flows;
+
+	*n = f->nflow;
+	if (f->nflow || !l || !f->id)
+		return f->flow;
+	if (l->loaded != f->id) {
+		l->loaded = 0;
+		if (err_is_set(&l->err) || l->load(l, f->id)) {
+			*n = 0;
+			return NULL;
+		}
+		l->loaded = f->id;
+	}
+	*n = l->nr;
+	return l->steps;
+}
+
 struct finding *finding_list_add(struct finding_list *list)
 {
 	struct finding *f;
@@ -185,14 +204,18 @@ void finding_release(struct finding *f)
 		free(f->flow[i].text);
 	}
 	free(f->flow);
-	free(f->package);
-	free(f->pkgname);
-	free(f->function);
-	free(f->scope);
-	free(f->file);
-	free(f->message);
-	free(f->verdict);
-	free(f->source);
+	if (f->strings) {
+		free(f->strings);
+	} else {
+		free(f->package);
+		free(f->pkgname);
+		free(f->function);
+		free(f->scope);
+		free(f->file);
+		free(f->message);
+		free(f->verdict);
+		free(f->source);
+	}
 	free(f->suppressed);
 	free(f->targets);
 	memset(f, 0, sizeof(*f));

@@ -2,6 +2,7 @@
 #define ESCGATE_FINDING_H
 
 #include <stddef.h>
+#include "err.h"
 #include "strbuf.h"
 
 /*
@@ -21,6 +22,20 @@ struct flow_step {
 	char *text;
 };
 
+/*
+ * Where the flows of stored findings stay until a report asks for one:
+ * they are most of a finding's memory, and a gate with 100,000 findings
+ * prints few of them. load fills steps with the flow of one finding.
+ */
+struct flow_loader {
+	int (*load)(struct flow_loader *l, long long finding_id);
+	void *data;
+	struct flow_step *steps;
+	size_t nr, alloc;
+	long long loaded;        /* whose steps these are */
+	struct err err;          /* the first failure: reports written since are incomplete */
+};
+
 struct finding {
 	enum finding_kind kind;
 	char *package;     /* import path */
@@ -38,6 +53,9 @@ struct finding {
 	char *suppressed;  /* the reason of the //escgate:allow accepting it, or NULL */
 	char *targets;     /* "linux/amd64 windows/amd64": where it occurs, when a run has
 			      several targets; NULL otherwise (never stored) */
+	long long id;      /* its row in the store, 0 when it has none */
+	struct flow_loader *flows;   /* where flow is, when not loaded with the finding */
+	char *strings;     /* when set, package..source all point into this one block */
 };
 
 /*
@@ -100,6 +118,13 @@ void finding_fingerprint(const struct finding *f, char *out);
 void finding_list_number(struct finding_list *list);
 /* Sorts by file, line, column, kind, message: the order reports print in. */
 void finding_list_sort_by_position(struct finding_list *list);
+
+/*
+ * The flow of f: its own steps, or else those its loader reads from the
+ * store, valid until the next call for another finding. A failed load
+ * gives none and is kept in the loader's err.
+ */
+const struct flow_step *finding_flow(const struct finding *f, size_t *n);
 
 struct finding *finding_list_add(struct finding_list *list);
 void finding_flow_add(struct finding *f, const char *file, unsigned line, unsigned col,

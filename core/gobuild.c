@@ -199,29 +199,27 @@ struct collect {
 static void collect_verdict(const struct mtext_verdict *v, void *data)
 {
 	struct collect *c = data;
-	struct build_output *out = c->out;
-	struct raw_verdict *r;
+	struct raw_verdict r = { 0 };
 	size_t i;
 
-	ALLOC_GROW(out->verdicts, out->nverdicts + 1, out->averdicts);
-	r = &out->verdicts[out->nverdicts++];
-	memset(r, 0, sizeof(*r));
-	r->kind = v->kind;
-	r->package = xstrdup(v->package);
-	r->file = absolute_path(c->moddir, v->file);
-	r->line = v->line;
-	r->col = v->col;
-	r->message = xstrdup(v->message);
-	r->subject = xstrdup(v->subject);
+	r.kind = v->kind;
+	r.package = xstrdup(v->package);
+	r.file = absolute_path(c->moddir, v->file);
+	r.line = v->line;
+	r.col = v->col;
+	r.message = xstrdup(v->message);
+	r.subject = xstrdup(v->subject);
 	if (v->nflow)
-		r->flow = xcalloc(v->nflow, sizeof(*r->flow));
+		r.flow = xcalloc(v->nflow, sizeof(*r.flow));
 	for (i = 0; i < v->nflow; i++) {
-		r->flow[i].file = absolute_path(c->moddir, v->flow[i].file);
-		r->flow[i].line = v->flow[i].line;
-		r->flow[i].col = v->flow[i].col;
-		r->flow[i].text = xstrdup(v->flow[i].text);
+		r.flow[i].file = absolute_path(c->moddir, v->flow[i].file);
+		r.flow[i].line = v->flow[i].line;
+		r.flow[i].col = v->flow[i].col;
+		r.flow[i].text = xstrdup(v->flow[i].text);
 	}
-	r->nflow = v->nflow;
+	r.nflow = v->nflow;
+	verdict_log_append(&c->out->verdicts, &r);
+	raw_verdict_release(&r);
 }
 
 static void collect_line(const char *line, size_t len, void *data)
@@ -236,7 +234,13 @@ void build_output_add_text(struct build_output *out, const char *moddir, const c
 {
 	struct collect c = { out, NULL, moddir };
 	const char *p = data, *end = data + len;
+	struct err ignored = ERR_INIT;
 
+	/* tests and fuzzing: a failure to spill shows as verdicts missing */
+	if (!out->verdicts.fp && verdict_log_open(&out->verdicts, NULL, &ignored)) {
+		err_release(&ignored);
+		return;
+	}
 	c.parser = mtext_parser_new(collect_verdict, &c);
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -247,6 +251,8 @@ void build_output_add_text(struct build_output *out, const char *moddir, const c
 	}
 	mtext_parser_finish(c.parser);
 	mtext_parser_free(c.parser);
+	verdict_log_finish(&out->verdicts, &ignored);
+	err_release(&ignored);
 }
 
 static int is_skipped_dir(const char *name)
@@ -603,6 +609,8 @@ int gobuild_build(const struct toolchain *tc, const struct build_opts *o, const 
 	int has_work, ret = -1;
 	char **env = tree_environ(tree, &has_work);
 
+	if (!out->verdicts.fp && verdict_log_open(&out->verdicts, json_dir, err))
+		goto out;
 	for (m = 0; m < out->nmodules; m++) {
 		size_t n = 0, in_module = 0;
 
@@ -619,6 +627,8 @@ int gobuild_build(const struct toolchain *tc, const struct build_opts *o, const 
 				 err))
 			goto out;
 	}
+	if (verdict_log_finish(&out->verdicts, err))
+		goto out;
 	ret = 0;
 out:
 	free(pkgs);
@@ -635,31 +645,13 @@ int gobuild_tree(const struct toolchain *tc, const struct build_opts *o, const c
 	return gobuild_build(tc, o, tree, json_dir, label, NULL, out, err);
 }
 
-void raw_verdict_release(struct raw_verdict *r)
-{
-	size_t j;
-
-	for (j = 0; j < r->nflow; j++) {
-		free(r->flow[j].file);
-		free(r->flow[j].text);
-	}
-	free(r->flow);
-	free(r->package);
-	free(r->file);
-	free(r->message);
-	free(r->subject);
-	memset(r, 0, sizeof(*r));
-}
-
 void build_output_release(struct build_output *out)
 {
 	size_t i, j;
 
 	if (!out)
 		return;
-	for (i = 0; i < out->nverdicts; i++)
-		raw_verdict_release(&out->verdicts[i]);
-	free(out->verdicts);
+	verdict_log_close(&out->verdicts);
 	for (i = 0; i < out->npackages; i++) {
 		for (j = 0; j < out->packages[i].nimports; j++)
 			free(out->packages[i].imports[j]);

@@ -24,6 +24,14 @@ enum stmt_id {
 	STMT_BEGIN,
 	STMT_COMMIT,
 	STMT_ROLLBACK,
+	STMT_STAGE_CANDIDATE,
+	STMT_STAGE_FLOW,
+	STMT_STAGE_DROP_COPIES,
+	STMT_STAGE_NUMBER,
+	STMT_LAST_FINDING,
+	STMT_STAGE_MOVE_FINDINGS,
+	STMT_STAGE_MOVE_FLOWS,
+	STMT_LOAD_FLOW,
 	STMT_COUNT
 };
 
@@ -55,12 +63,79 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
+	[STMT_STAGE_CANDIDATE] =
+		"INSERT INTO candidate (kind, package, pkgname, function, scope, verdict, file, line,"
+		" col, message, source, suppressed, inlined, generic)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	[STMT_STAGE_FLOW] =
+		"INSERT INTO candidate_flow (candidate_id, seq, file, line, col, text)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	/*
+	 * attribute.h's rule, ordered as it states it: at one spot the own report
+	 * comes first; a copy made by inlining after it goes, and so does an
+	 * instantiation of generic code repeating the verdict before it.
+	 */
+	[STMT_STAGE_DROP_COPIES] =
+		"DELETE FROM candidate WHERE id IN ("
+		" SELECT id FROM ("
+		"  SELECT id, inlined, generic, verdict, row_number() OVER spot AS nth,"
+		"   lag(verdict) OVER spot AS previous FROM candidate"
+		"  WINDOW spot AS (PARTITION BY file, line, col, kind"
+		"   ORDER BY inlined, verdict, message, id))"
+		" WHERE nth > 1 AND (inlined OR (generic AND previous = verdict)))",
+	/*
+	 * Occurrences numbered by position within each identity; rank: the order
+	 * findings are stored in (identity, then position), which also gives
+	 * their ids, so that flows move with one statement.
+	 */
+	[STMT_STAGE_NUMBER] =
+		"UPDATE candidate SET rank = n.rank, occurrence = n.occurrence FROM ("
+		" SELECT id,"
+		"  row_number() OVER (ORDER BY package, scope, kind, verdict, file, line, col,"
+		"   message, id) AS rank,"
+		"  row_number() OVER (PARTITION BY package, scope, kind, verdict"
+		"   ORDER BY file, line, col, message, id) - 1 AS occurrence"
+		" FROM candidate) AS n WHERE candidate.id = n.id",
+	[STMT_LAST_FINDING] = "SELECT coalesce(max(id), 0) FROM finding",
+	[STMT_STAGE_MOVE_FINDINGS] =
+		"INSERT INTO finding (id, analysis_id, kind, package, pkgname, function, scope,"
+		" verdict, occurrence, file, line, col, message, source, suppressed)"
+		" SELECT ?1 + rank, ?2, kind, package, pkgname, function, scope, verdict, occurrence,"
+		" file, line, col, message, source, suppressed FROM candidate ORDER BY rank",
+	[STMT_STAGE_MOVE_FLOWS] =
+		"INSERT INTO flow_step (finding_id, seq, file, line, col, text)"
+		" SELECT ?1 + c.rank, f.seq, f.file, f.line, f.col, f.text"
+		" FROM candidate_flow f JOIN candidate c ON c.id = f.candidate_id"
+		" ORDER BY c.rank, f.seq",
+	[STMT_LOAD_FLOW] =
+		"SELECT file, line, col, text FROM flow_step WHERE finding_id = ?1 ORDER BY seq",
 };
+
+/*
+ * Where an analysis waits while attribution produces it: per connection,
+ * never in the store file, so staging takes no lock on it.
+ */
+static const char stage_tables[] =
+	"CREATE TEMP TABLE candidate ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL, package TEXT NOT NULL, pkgname TEXT NOT NULL,"
+	"  function TEXT NOT NULL, scope TEXT NOT NULL, verdict TEXT NOT NULL,"
+	"  file TEXT NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL,"
+	"  message TEXT NOT NULL, source TEXT NOT NULL, suppressed TEXT,"
+	"  inlined INTEGER NOT NULL, generic INTEGER NOT NULL,"
+	"  rank INTEGER, occurrence INTEGER"
+	");"
+	"CREATE TEMP TABLE candidate_flow ("
+	"  candidate_id INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	"  file TEXT NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL, text TEXT NOT NULL,"
+	"  PRIMARY KEY (candidate_id, seq)"
+	") WITHOUT ROWID;";
 
 struct store {
 	sqlite3 *db;
 	char *path;
 	sqlite3_stmt *stmt[STMT_COUNT];
+	struct flow_loader flows;   /* for findings loaded without their flows */
 };
 
 /* What to do about a failing store, from SQLite's error code. */
@@ -185,12 +260,57 @@ static int make_parent_dir(const char *path, struct err *err)
 	return ret;
 }
 
+static void flow_steps_clear(struct flow_loader *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr; i++) {
+		free(l->steps[i].file);
+		free(l->steps[i].text);
+	}
+	l->nr = 0;
+}
+
+static char *column_dup(sqlite3_stmt *st, int i);
+
+/* The flow_loader of findings loaded without their flows: one finding's steps at a time. */
+static int load_flow(struct flow_loader *l, long long finding_id)
+{
+	struct store *s = l->data;
+	sqlite3_stmt *st = s->stmt[STMT_LOAD_FLOW];
+	int rc;
+
+	flow_steps_clear(l);
+	sqlite3_bind_int64(st, 1, finding_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct flow_step *f;
+
+		ALLOC_GROW(l->steps, l->nr + 1, l->alloc);
+		f = &l->steps[l->nr++];
+		f->file = column_dup(st, 0);
+		f->line = (unsigned)sqlite3_column_int(st, 1);
+		f->col = (unsigned)sqlite3_column_int(st, 2);
+		f->text = column_dup(st, 3);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		flow_steps_clear(l);
+		return db_error(s, &l->err, "cannot load a flow");
+	}
+	return 0;
+}
+
 int store_open(struct store **out, const char *path, struct err *err)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
 	int i, version;
 
 	s->path = xstrdup(path);
+	s->flows.load = load_flow;
+	s->flows.data = s;
+	strbuf_init(&s->flows.err.msg, 0);
+	strbuf_init(&s->flows.err.detail, 0);
 	if (make_parent_dir(path, err))
 		goto fail;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
@@ -212,7 +332,8 @@ int store_open(struct store **out, const char *path, struct err *err)
 	    exec_sql(s, "PRAGMA synchronous = NORMAL", err, "cannot set synchronous") ||
 	    exec_sql(s, "PRAGMA foreign_keys = ON", err, "cannot enable foreign keys"))
 		goto fail;
-	if (migrate(s, err))
+	if (migrate(s, err) ||
+	    exec_sql(s, stage_tables, err, "cannot create its staging tables"))
 		goto fail;
 	for (i = 0; i < STMT_COUNT; i++) {
 		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
@@ -236,6 +357,9 @@ void store_close(struct store *s)
 		return;
 	for (i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
+	flow_steps_clear(&s->flows);
+	free(s->flows.steps);
+	err_release(&s->flows.err);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -264,52 +388,80 @@ static void bind_str(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
-static int insert_finding(struct store *s, long long analysis, const struct finding *f,
-			  struct err *err)
+static void stage_clear(struct store *s)
 {
-	sqlite3_stmt *st = s->stmt[STMT_INSERT_FINDING];
-	long long fid;
+	sqlite3_exec(s->db, "DELETE FROM candidate; DELETE FROM candidate_flow", NULL, NULL, NULL);
+}
+
+int store_stage_begin(struct store *s, struct err *err)
+{
+	stage_clear(s);
+	/* a transaction of the temporary tables only: cheap, and no lock on the store */
+	return exec_sql(s, "BEGIN", err, "cannot start staging an analysis");
+}
+
+void store_stage_abort(struct store *s)
+{
+	if (!s)
+		return;
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	stage_clear(s);
+}
+
+int store_stage_add(struct store *s, const struct finding *f, int inlined, int generic,
+		    struct err *err)
+{
+	sqlite3_stmt *st = s->stmt[STMT_STAGE_CANDIDATE];
+	long long cid;
 	size_t i;
 
-	sqlite3_bind_int64(st, 1, analysis);
-	bind_str(st, 2, finding_kind_name(f->kind));
-	bind_str(st, 3, f->package);
-	bind_str(st, 4, f->pkgname);
-	bind_str(st, 5, f->function);
-	bind_str(st, 6, f->scope);
-	bind_str(st, 7, f->verdict);
-	sqlite3_bind_int(st, 8, (int)f->occurrence);
-	bind_str(st, 9, f->file);
-	sqlite3_bind_int(st, 10, (int)f->line);
-	sqlite3_bind_int(st, 11, (int)f->col);
-	bind_str(st, 12, f->message);
-	bind_str(st, 13, f->source);
-	bind_str(st, 14, f->suppressed);
-	if (step_done(s, STMT_INSERT_FINDING, err, "cannot record a finding"))
+	bind_str(st, 1, finding_kind_name(f->kind));
+	bind_str(st, 2, f->package);
+	bind_str(st, 3, f->pkgname);
+	bind_str(st, 4, f->function);
+	bind_str(st, 5, f->scope);
+	bind_str(st, 6, f->verdict);
+	bind_str(st, 7, f->file);
+	sqlite3_bind_int(st, 8, (int)f->line);
+	sqlite3_bind_int(st, 9, (int)f->col);
+	bind_str(st, 10, f->message);
+	bind_str(st, 11, f->source);
+	bind_str(st, 12, f->suppressed);
+	sqlite3_bind_int(st, 13, !!inlined);
+	sqlite3_bind_int(st, 14, !!generic);
+	if (step_done(s, STMT_STAGE_CANDIDATE, err, "cannot stage a finding"))
 		return -1;
-	fid = sqlite3_last_insert_rowid(s->db);
+	cid = sqlite3_last_insert_rowid(s->db);
 	for (i = 0; i < f->nflow; i++) {
-		st = s->stmt[STMT_INSERT_FLOW];
-		sqlite3_bind_int64(st, 1, fid);
+		st = s->stmt[STMT_STAGE_FLOW];
+		sqlite3_bind_int64(st, 1, cid);
 		sqlite3_bind_int(st, 2, (int)i);
 		bind_str(st, 3, f->flow[i].file);
 		sqlite3_bind_int(st, 4, (int)f->flow[i].line);
 		sqlite3_bind_int(st, 5, (int)f->flow[i].col);
 		bind_str(st, 6, f->flow[i].text);
-		if (step_done(s, STMT_INSERT_FLOW, err, "cannot record a flow step"))
+		if (step_done(s, STMT_STAGE_FLOW, err, "cannot stage a flow step"))
 			return -1;
 	}
 	return 0;
 }
 
-int store_save_analysis(struct store *s, const struct analysis_meta *m,
-			const struct finding_list *findings, long long *id, struct err *err)
+int store_stage_commit(struct store *s, const struct analysis_meta *m,
+		       const struct allow_list *allows, long long *id, struct err *err)
 {
-	sqlite3_stmt *st = s->stmt[STMT_INSERT_ANALYSIS];
+	sqlite3_stmt *st = NULL;
+	long long last = 0;
 	size_t i;
+	int rc;
 
+	if (step_done(s, STMT_STAGE_DROP_COPIES, err, "cannot deduplicate staged findings") ||
+	    step_done(s, STMT_STAGE_NUMBER, err, "cannot number staged findings") ||
+	    exec_sql(s, "COMMIT", err, "cannot stage an analysis"))
+		goto fail;
 	if (step_done(s, STMT_BEGIN, err, "cannot start a transaction"))
-		return -1;
+		goto fail;
+	st = s->stmt[STMT_INSERT_ANALYSIS];
 	bind_str(st, 1, m->key);
 	bind_str(st, 2, m->commit);
 	bind_str(st, 3, m->content_id);
@@ -321,15 +473,30 @@ int store_save_analysis(struct store *s, const struct analysis_meta *m,
 		goto fail;
 	if (!sqlite3_changes(s->db)) {
 		/* recorded by a concurrent gate while we were compiling: theirs is as good */
-		step_done(s, STMT_ROLLBACK, err, "cannot roll back");
+		store_stage_abort(s);
 		return store_find_analysis(s, m->key, id, err);
 	}
 	*id = sqlite3_last_insert_rowid(s->db);
-	for (i = 0; i < findings->nr; i++)
-		if (insert_finding(s, *id, &findings->items[i], err))
-			goto fail;
-	for (i = 0; i < findings->allows.nr; i++) {
-		const struct allow_comment *a = &findings->allows.items[i];
+	/* under the write lock: nobody else adds findings until we commit */
+	st = s->stmt[STMT_LAST_FINDING];
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		last = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW) {
+		db_error(s, err, "cannot record findings");
+		goto fail;
+	}
+	st = s->stmt[STMT_STAGE_MOVE_FINDINGS];
+	sqlite3_bind_int64(st, 1, last);
+	sqlite3_bind_int64(st, 2, *id);
+	if (step_done(s, STMT_STAGE_MOVE_FINDINGS, err, "cannot record findings"))
+		goto fail;
+	sqlite3_bind_int64(s->stmt[STMT_STAGE_MOVE_FLOWS], 1, last);
+	if (step_done(s, STMT_STAGE_MOVE_FLOWS, err, "cannot record flow steps"))
+		goto fail;
+	for (i = 0; allows && i < allows->nr; i++) {
+		const struct allow_comment *a = &allows->items[i];
 
 		st = s->stmt[STMT_INSERT_ALLOW];
 		sqlite3_bind_int64(st, 1, *id);
@@ -343,10 +510,27 @@ int store_save_analysis(struct store *s, const struct analysis_meta *m,
 	}
 	if (step_done(s, STMT_COMMIT, err, "cannot commit the analysis"))
 		goto fail;
+	stage_clear(s);
 	return 0;
 fail:
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	store_stage_abort(s);
 	return -1;
+}
+
+int store_save_analysis(struct store *s, const struct analysis_meta *m,
+			const struct finding_list *findings, long long *id, struct err *err)
+{
+	size_t i;
+
+	if (store_stage_begin(s, err))
+		return -1;
+	for (i = 0; i < findings->nr; i++) {
+		if (store_stage_add(s, &findings->items[i], 0, 0, err)) {
+			store_stage_abort(s);
+			return -1;
+		}
+	}
+	return store_stage_commit(s, m, &findings->allows, id, err);
 }
 
 static char *column_dup(sqlite3_stmt *st, int i)
@@ -356,7 +540,49 @@ static char *column_dup(sqlite3_stmt *st, int i)
 	return xstrdup(v ? (const char *)v : "");
 }
 
-int store_load_findings(struct store *s, long long id, struct finding_list *out,
+/* The text columns of a finding row, in the order struct finding lists them. */
+static const int text_columns[] = { 2, 3, 4, 5, 6, 8, 11, 12 };
+
+/*
+ * Copies the text columns of a row into one block: 100,000 findings share
+ * few packages and files, but eight allocations each would be most of
+ * their memory.
+ */
+static void load_strings(sqlite3_stmt *st, struct finding *f)
+{
+	enum { VERDICT = 4, MESSAGE = 6 };
+	char **fields[] = { &f->package, &f->pkgname, &f->function, &f->scope, &f->verdict,
+			    &f->file, &f->message, &f->source };
+	const unsigned char *v[8];
+	size_t len[8], total = 0, i;
+	int same;
+	char *p;
+
+	for (i = 0; i < 8; i++) {
+		v[i] = sqlite3_column_text(st, text_columns[i]);
+		len[i] = v[i] ? (size_t)sqlite3_column_bytes(st, text_columns[i]) : 0;
+		total += len[i] + 1;
+	}
+	/* most verdicts need no normalizing: they are their message */
+	same = len[VERDICT] == len[MESSAGE] &&
+	       (!len[VERDICT] || !memcmp(v[VERDICT], v[MESSAGE], len[VERDICT]));
+	if (same)
+		total -= len[VERDICT] + 1;
+	p = f->strings = xmalloc(total);
+	for (i = 0; i < 8; i++) {
+		if (i == VERDICT && same)
+			continue;
+		if (len[i])
+			memcpy(p, v[i], len[i]);
+		p[len[i]] = '\0';
+		*fields[i] = p;
+		p += len[i] + 1;
+	}
+	if (same)
+		f->verdict = f->message;
+}
+
+int store_load_findings(struct store *s, long long id, int with_flows, struct finding_list *out,
 			struct err *err)
 {
 	sqlite3_stmt *st = s->stmt[STMT_LOAD_FINDINGS], *fl = s->stmt[STMT_LOAD_FLOWS];
@@ -367,25 +593,19 @@ int store_load_findings(struct store *s, long long id, struct finding_list *out,
 	sqlite3_bind_int64(st, 1, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct finding *f = finding_list_add(out);
-		char *kind = column_dup(st, 1);
+		const unsigned char *kind = sqlite3_column_text(st, 1);
 
 		ALLOC_GROW(ids, n + 1, alloc);
-		ids[n++] = sqlite3_column_int64(st, 0);
-		finding_kind_parse(kind, &f->kind);
-		free(kind);
-		f->package = column_dup(st, 2);
-		f->pkgname = column_dup(st, 3);
-		f->function = column_dup(st, 4);
-		f->scope = column_dup(st, 5);
-		f->verdict = column_dup(st, 6);
+		ids[n++] = f->id = sqlite3_column_int64(st, 0);
+		finding_kind_parse(kind ? (const char *)kind : "", &f->kind);
+		load_strings(st, f);
 		f->occurrence = (unsigned)sqlite3_column_int(st, 7);
-		f->file = column_dup(st, 8);
 		f->line = (unsigned)sqlite3_column_int(st, 9);
 		f->col = (unsigned)sqlite3_column_int(st, 10);
-		f->message = column_dup(st, 11);
-		f->source = column_dup(st, 12);
 		if (sqlite3_column_type(st, 13) != SQLITE_NULL)
 			f->suppressed = column_dup(st, 13);
+		if (!with_flows)
+			f->flows = &s->flows;
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -393,9 +613,11 @@ int store_load_findings(struct store *s, long long id, struct finding_list *out,
 		db_error(s, err, "cannot load findings");
 		goto out;
 	}
+	if (!with_flows)
+		n = 0;   /* nothing to merge: the flows stay in the store */
 	/* both queries are ordered by finding id: merge them */
 	sqlite3_bind_int64(fl, 1, id);
-	while ((rc = sqlite3_step(fl)) == SQLITE_ROW) {
+	while (n && (rc = sqlite3_step(fl)) == SQLITE_ROW) {
 		long long fid = sqlite3_column_int64(fl, 0);
 		char *file, *text;
 
@@ -412,7 +634,7 @@ int store_load_findings(struct store *s, long long id, struct finding_list *out,
 	}
 	sqlite3_reset(fl);
 	sqlite3_clear_bindings(fl);
-	if (rc != SQLITE_DONE) {
+	if (n && rc != SQLITE_DONE) {
 		db_error(s, err, "cannot load flow steps");
 		goto out;
 	}

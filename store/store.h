@@ -28,13 +28,34 @@ void store_close(struct store *s);
 int store_find_analysis(struct store *s, const char *key, long long *id, struct err *err);
 /*
  * Records an analysis, its findings and its allow comments in one
- * transaction. When another process recorded the same key meanwhile, *id
- * is that one.
+ * transaction (staged as above, none of them a copy). When another process
+ * recorded the same key meanwhile, *id is that one.
  */
 int store_save_analysis(struct store *s, const struct analysis_meta *meta,
 			const struct finding_list *findings, long long *id, struct err *err);
-/* Appends the findings of analysis id, with their flows, in stored order, and its allow comments. */
-int store_load_findings(struct store *s, long long id, struct finding_list *out,
+/*
+ * Recording an analysis as attribution produces it, without holding it in
+ * memory: findings are staged one by one (with whether each is a copy
+ * made by inlining and whether it is in generic code), then commit drops
+ * the copies as attribute.h says, numbers occurrences and records the
+ * analysis with the allow comments in one transaction. Abort (or a failed
+ * commit) leaves the store as it was. When another process recorded the
+ * same key meanwhile, *id is that one.
+ */
+int store_stage_begin(struct store *s, struct err *err);
+int store_stage_add(struct store *s, const struct finding *f, int inlined, int generic,
+		    struct err *err);
+int store_stage_commit(struct store *s, const struct analysis_meta *meta,
+		       const struct allow_list *allows, long long *id, struct err *err);
+void store_stage_abort(struct store *s);
+
+/*
+ * Appends the findings of analysis id in stored order, and its allow
+ * comments. Without with_flows their flows stay in the store until
+ * finding_flow asks for one (the store must outlive the findings then).
+ */
+int store_load_findings(struct store *s, long long id, int with_flows, struct finding_list *out,
 			struct err *err);
+
 
 #endif

@@ -66,7 +66,8 @@ static void add_annotation(struct strbuf *sb, const struct match_entry *e)
 {
 	const struct finding *f = e->f;
 	struct strbuf v = STRBUF_INIT;
-	size_t i;
+	size_t i, nflow;
+	const struct flow_step *flow;
 
 	/* a scan's findings are an inventory, not a regression */
 	strbuf_addstr(sb, e->status == MATCH_NEW ? "::error " : "::notice ");
@@ -84,8 +85,9 @@ static void add_annotation(struct strbuf *sb, const struct match_entry *e)
 	strbuf_addstr(&v, f->message);
 	if (*f->source)
 		strbuf_addf(&v, "\n    %s", f->source);
-	for (i = 0; i < f->nflow; i++) {
-		const struct flow_step *s = &f->flow[i];
+	flow = finding_flow(f, &nflow);
+	for (i = 0; i < nflow; i++) {
+		const struct flow_step *s = &flow[i];
 		int is_flow = !strncmp(s->text, "flow:", 5);
 
 		strbuf_addf(&v, "\n%s%s", is_flow ? "" : "  ", s->text);

@@ -442,9 +442,11 @@ static void plan_ranges(struct view *v)
 	}
 	for (i = 0; i < v->nents; i++) {
 		const struct finding *f = v->ents[i]->f;
+		size_t nflow;
+		const struct flow_step *flow = finding_flow(f, &nflow);
 
-		for (j = 0; j < f->nflow; j++) {
-			const struct flow_step *s = &f->flow[j];
+		for (j = 0; j < nflow; j++) {
+			const struct flow_step *s = &flow[j];
 
 			if (!s->line || strcmp(s->file, v->path) || view_shows(v, s->line))
 				continue;
@@ -532,12 +534,13 @@ static void add_position(struct strbuf *sb, const char *file, unsigned line, uns
 static void add_flow(struct strbuf *sb, const struct page *pg, const struct view *v,
 		     const struct finding *f)
 {
-	size_t i;
+	size_t i, nflow;
+	const struct flow_step *flow = finding_flow(f, &nflow);
 
-	strbuf_addf(sb, "<details class=\"flow\"><summary>flow: %zu %s</summary><ol>", f->nflow,
-		    f->nflow == 1 ? "step" : "steps");
-	for (i = 0; i < f->nflow; i++) {
-		const struct flow_step *s = &f->flow[i];
+	strbuf_addf(sb, "<details class=\"flow\"><summary>flow: %zu %s</summary><ol>", nflow,
+		    nflow == 1 ? "step" : "steps");
+	for (i = 0; i < nflow; i++) {
+		const struct flow_step *s = &flow[i];
 		int is_flow = !strncmp(s->text, "flow:", 5);
 		const struct view *to = s->line ? find_view(pg, v, s->file, s->line) : NULL;
 
@@ -564,6 +567,7 @@ static void add_lens(struct strbuf *sb, const struct page *pg, const struct view
 {
 	const struct finding *f = e->f;
 	const char *st = status_class(e->status), *kind = finding_kind_name(f->kind);
+	size_t nflow;
 
 	strbuf_addf(sb, "<tr class=\"lens %s\" id=\"f%zu\" data-status=\"%s\" data-kind=\"%s\" "
 		    "data-line=\"%u\"><td class=\"ln\"></td><td class=\"src\">", st,
@@ -589,7 +593,8 @@ static void add_lens(struct strbuf *sb, const struct page *pg, const struct view
 		html_addstr(sb, f->suppressed);
 		strbuf_addstr(sb, "</div>");
 	}
-	if (f->nflow)
+	finding_flow(f, &nflow);
+	if (nflow)
 		add_flow(sb, pg, v, f);
 	strbuf_addstr(sb, "</span></td></tr>\n");
 }

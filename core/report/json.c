@@ -18,7 +18,8 @@ static cJSON *finding_json(const struct match_entry *e)
 {
 	const struct finding *f = e->f;
 	cJSON *o = cJSON_CreateObject(), *flow = cJSON_CreateArray();
-	size_t i;
+	size_t i, nflow;
+	const struct flow_step *flow_steps;
 
 	add_str(o, "status", match_status_name(e->status));
 	add_str(o, "kind", finding_kind_name(f->kind));
@@ -48,13 +49,14 @@ static cJSON *finding_json(const struct match_entry *e)
 		}
 		cJSON_AddItemToObject(o, "targets", targets);
 	}
-	for (i = 0; i < f->nflow; i++) {
+	flow_steps = finding_flow(f, &nflow);
+	for (i = 0; i < nflow; i++) {
 		cJSON *s = cJSON_CreateObject();
 
-		add_str(s, "file", f->flow[i].file);
-		cJSON_AddNumberToObject(s, "line", f->flow[i].line);
-		cJSON_AddNumberToObject(s, "column", f->flow[i].col);
-		add_str(s, "text", f->flow[i].text);
+		add_str(s, "file", flow_steps[i].file);
+		cJSON_AddNumberToObject(s, "line", flow_steps[i].line);
+		cJSON_AddNumberToObject(s, "column", flow_steps[i].col);
+		add_str(s, "text", flow_steps[i].text);
 		cJSON_AddItemToArray(flow, s);
 	}
 	cJSON_AddItemToObject(o, "flow", flow);

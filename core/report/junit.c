@@ -22,7 +22,8 @@ static void add_body(struct strbuf *sb, const struct match_entry *e)
 {
 	const struct finding *f = e->f;
 	struct strbuf raw = STRBUF_INIT;
-	size_t i;
+	size_t i, nflow;
+	const struct flow_step *flow;
 
 	strbuf_addf(&raw, "%s:%u", f->file, f->line);
 	if (f->col)
@@ -31,8 +32,9 @@ static void add_body(struct strbuf *sb, const struct match_entry *e)
 		    finding_kind_name(f->kind), f->pkgname, f->function, f->message);
 	if (*f->source)
 		strbuf_addf(&raw, "\t%s\n", f->source);
-	for (i = 0; i < f->nflow; i++) {
-		const struct flow_step *s = &f->flow[i];
+	flow = finding_flow(f, &nflow);
+	for (i = 0; i < nflow; i++) {
+		const struct flow_step *s = &flow[i];
 		int is_flow = !strncmp(s->text, "flow:", 5);
 
 		strbuf_addf(&raw, "%s%s", is_flow ? "\t" : "\t  ", s->text);

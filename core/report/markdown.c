@@ -47,7 +47,8 @@ static void add_row(struct strbuf *row, const struct match_entry *e, const char 
 {
 	const struct finding *f = e->f;
 	struct strbuf tmp = STRBUF_INIT;
-	size_t i;
+	size_t i, nflow;
+	const struct flow_step *flow;
 
 	strbuf_addf(row, "| %s | ", finding_kind_name(f->kind));
 	add_position(&tmp, f->file, f->line, f->col);
@@ -70,10 +71,11 @@ static void add_row(struct strbuf *row, const struct match_entry *e, const char 
 		strbuf_addstr(row, "<br>");
 		add_code(row, f->source);
 	}
-	if (f->nflow) {
+	flow = finding_flow(f, &nflow);
+	if (nflow) {
 		strbuf_addstr(row, "<details><summary>flow</summary>");
-		for (i = 0; i < f->nflow; i++) {
-			const struct flow_step *s = &f->flow[i];
+		for (i = 0; i < nflow; i++) {
+			const struct flow_step *s = &flow[i];
 			int is_flow = !strncmp(s->text, "flow:", 5);
 
 			strbuf_reset(&tmp);

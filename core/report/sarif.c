@@ -136,10 +136,11 @@ static cJSON *code_flows(const struct finding *f)
 	cJSON *flows = cJSON_CreateArray(), *locs = NULL;
 	struct strbuf text = STRBUF_INIT;
 	const char *header = NULL;
-	size_t i;
+	size_t i, nflow;
+	const struct flow_step *flow = finding_flow(f, &nflow);
 
-	for (i = 0; i <= f->nflow; i++) {
-		const struct flow_step *s = i < f->nflow ? &f->flow[i] : NULL;
+	for (i = 0; i <= nflow; i++) {
+		const struct flow_step *s = i < nflow ? &flow[i] : NULL;
 		int is_header = s && !strncmp(s->text, "flow:", 5);
 
 		/* a header with no step after it: the schema wants a location */

@@ -44,9 +44,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		add_package(&bo, ROOT, "example.com/fx", "fx");
 		add_package(&bo, ROOT "/sub", "example.com/fx/sub", "sub");
 	}
-	for (i = 0; i < bo.nverdicts; i++) {
-		FUZZ_ASSERT(bo.verdicts[i].file && bo.verdicts[i].message);
-		FUZZ_ASSERT(bo.verdicts[i].subject && bo.verdicts[i].package);
+	if (bo.verdicts.fp) {
+		struct raw_verdict r;
+
+		while (verdict_log_next(&bo.verdicts, &r, &err) > 0) {
+			FUZZ_ASSERT(r.file && r.message && r.subject && r.package);
+			raw_verdict_release(&r);
+		}
+		FUZZ_ASSERT(!err_is_set(&err));
 	}
 	FUZZ_ASSERT(!attribute_findings(&bo, inl, ROOT, &findings, &err));
 	for (i = 0; i < findings.nr; i++) {
