@@ -77,16 +77,20 @@ $(BUILD)/tests/fuzz-corpus-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz
 san-logs:
 	@$(if $(SAN_LOGS),rm -rf $(SAN_LOGS) && mkdir -p $(SAN_LOGS),:)
 
+# measure (bench/measure.c) gives the end-to-end tests escgate's own peak
+# memory, without the compiler's.
+E2E_ENV = ESCGATE=$(abspath $(BIN)) ESCGATE_MEASURE=$(abspath build/bench/measure)
+
 # Unit suites first (fast), then the end-to-end scripts (real git, real go).
-check: $(BIN) $(UNIT_BIN) $(REPLAY_BIN) san-logs
-	@$(CHECK_ENV) ESCGATE=$(abspath $(BIN)) tests/run.sh $(UNIT_BIN) $(REPLAY_BIN) -- \
+check: $(BIN) $(UNIT_BIN) $(REPLAY_BIN) build/bench/measure san-logs
+	@$(CHECK_ENV) $(E2E_ENV) tests/run.sh $(UNIT_BIN) $(REPLAY_BIN) -- \
 		$(sort $(wildcard tests/e2e/t_*.sh))
 
 unit: $(UNIT_BIN) $(REPLAY_BIN) san-logs
 	@$(CHECK_ENV) tests/run.sh $(UNIT_BIN) $(REPLAY_BIN)
 
-e2e: $(BIN) san-logs
-	@$(CHECK_ENV) ESCGATE=$(abspath $(BIN)) tests/run.sh -- $(sort $(wildcard tests/e2e/t_*.sh))
+e2e: $(BIN) build/bench/measure san-logs
+	@$(CHECK_ENV) $(E2E_ENV) tests/run.sh -- $(sort $(wildcard tests/e2e/t_*.sh))
 
 # The end-to-end scripts with every escgate run under valgrind (memcheck,
 # leaks; tests/valgrind/). Not with SANITIZE=1: valgrind cannot run ASan code.

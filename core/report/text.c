@@ -16,7 +16,8 @@ static void add_position(struct strbuf *sb, const char *file, unsigned line, uns
 static void add_finding(struct strbuf *sb, const struct match_entry *e)
 {
 	const struct finding *f = e->f;
-	size_t i;
+	size_t i, nflow;
+	const struct flow_step *flow;
 
 	add_position(sb, f->file, f->line, f->col);
 	strbuf_addstr(sb, ": ");
@@ -46,8 +47,9 @@ static void add_finding(struct strbuf *sb, const struct match_entry *e)
 		strbuf_add_printable(sb, f->targets);
 		strbuf_addch(sb, '\n');
 	}
-	for (i = 0; i < f->nflow; i++) {
-		const struct flow_step *s = &f->flow[i];
+	flow = finding_flow(f, &nflow);
+	for (i = 0; i < nflow; i++) {
+		const struct flow_step *s = &flow[i];
 		int is_flow = !strncmp(s->text, "flow:", 5);
 
 		strbuf_addstr(sb, is_flow ? "\t" : "\t  ");
@@ -70,9 +72,10 @@ int report_text(FILE *out, const struct report_meta *meta, const struct match_re
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t i, escapes = 0, leaks = 0;
-	int ret;
+	int ret = 0;
 
-	for (i = 0; i < r->nr; i++) {
+	/* finding by finding: a scan of 100,000 findings is tens of megabytes of text */
+	for (i = 0; i < r->nr && !ret; i++) {
 		const struct match_entry *e = &r->items[i];
 
 		if (e->status == MATCH_UNCHANGED)
@@ -81,8 +84,11 @@ int report_text(FILE *out, const struct report_meta *meta, const struct match_re
 			leaks++;
 		else if (e->status == MATCH_PRESENT)
 			escapes++;
+		strbuf_reset(&sb);
 		add_finding(&sb, e);
+		ret = fwrite(sb.buf, 1, sb.len, out) == sb.len ? 0 : -1;
 	}
+	strbuf_reset(&sb);
 	if (meta->diff)
 		strbuf_addf(&sb, "escgate: %zu new (%zu %s, %zu %s), %zu fixed, %zu unchanged",
 			    r->nnew, r->new_escapes, plural(r->new_escapes, "escape", "escapes"),
@@ -96,7 +102,8 @@ int report_text(FILE *out, const struct report_meta *meta, const struct match_re
 	if (r->nsuppressed)
 		strbuf_addf(&sb, ", %zu suppressed", r->nsuppressed);
 	strbuf_addch(&sb, '\n');
-	ret = fwrite(sb.buf, 1, sb.len, out) == sb.len ? 0 : -1;
+	if (!ret)
+		ret = fwrite(sb.buf, 1, sb.len, out) == sb.len ? 0 : -1;
 	strbuf_release(&sb);
 	return ret;
 }
