@@ -31,6 +31,23 @@ const char usage_check[] =
 	"list (or, with --strict, stale entries), 2 usage error or bad configuration,\n"
 	"3 could not analyse.\n";
 
+struct check_opts {
+	const char *file;   /* --baseline FILE */
+	int strict;         /* --strict */
+};
+
+static int check_opt(int argc, char **argv, int *i, void *data, struct err *err)
+{
+	struct check_opts *c = data;
+	int r = 1;
+
+	if (!strcmp(argv[*i], "--strict"))
+		c->strict = 1;
+	else
+		r = opt_value(argc, argv, i, "--baseline", &c->file, err);
+	return r;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	struct analysis_opts o = { 0 };
@@ -42,51 +59,19 @@ int cmd_check(int argc, char **argv)
 	struct finding_list *findings = NULL, stale = { 0 };
 	struct match_result result = { 0 };
 	struct strbuf name = STRBUF_INIT;
-	const char *spec = NULL, *file = NULL;
-	int worktree = 0, strict = 0, found = 0, i, r, status = EXIT_ANALYSIS, opened = 0;
+	struct rev_args a = { 0 };
+	struct check_opts c = { 0 };
+	int found = 0, r, status = EXIT_ANALYSIS, opened = 0;
 	size_t failing;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage_check, stdout);
-			return EXIT_CLEAN;
-		}
-		if (!strcmp(argv[i], "--worktree")) {
-			worktree = 1;
-			continue;
-		}
-		if (!strcmp(argv[i], "--strict")) {
-			strict = 1;
-			continue;
-		}
-		if ((r = opt_value(argc, argv, &i, "--baseline", &file, &err)) ||
-		    (r = opt_analysis(argc, argv, &i, &o, &err))) {
-			if (r < 0)
-				goto out;
-			continue;
-		}
-		if (argv[i][0] == '-' || spec) {
-			usage_error(&err, "check", argv[i][0] == '-' ? "unknown option '%s'" :
-						   "unexpected argument '%s'", argv[i]);
-			goto out;
-		}
-		spec = argv[i];
-	}
-	if (worktree && spec) {
-		usage_error(&err, "check", "%s", "--worktree and a revision cannot be used together");
-		goto out;
-	}
-	if (formats_validate(&o, "check", &err))
-		goto out;
-	if (gate_open(&g, &o, &err))
+	r = parse_rev_args(argc, argv, "check", usage_check, check_opt, &c, &a, &o, &err);
+	if (r > 0)
+		status = EXIT_CLEAN;   /* --help */
+	if (r || formats_validate(&o, "check", &err) || gate_open_rev(&g, &o, &a, &rev, &err))
 		goto out;
 	opened = 1;
-	if (worktree)
-		rev_worktree(&rev);
-	else if (rev_resolve(g.repo, spec ? spec : "HEAD", &rev, &err))
-		goto out;
 	if (run_begin(&run, &g, &o, &rev, &err) ||
-	    run_read_baseline(&run, &rev, file, &b, &found, &err))
+	    run_read_baseline(&run, &rev, c.file, &b, &found, &err))
 		goto out;
 	if (!found && !o.quiet)
 		fprintf(stderr, "escgate: no %s in %s: every finding counts as new "
@@ -96,7 +81,7 @@ int cmd_check(int argc, char **argv)
 	    run_check_allows(&findings->allows, &err))
 		goto out;
 	baseline_match(&b, findings, &stale, &result);
-	strbuf_addstr(&name, file ? file : BASELINE_FILE);
+	strbuf_addstr(&name, c.file ? c.file : BASELINE_FILE);
 	{
 		struct report_meta meta = {
 			name.buf, NULL, rev.label, rev.worktree ? NULL : rev.hex,
@@ -116,9 +101,9 @@ int cmd_check(int argc, char **argv)
 	if (result.nfixed) {
 		fprintf(stderr, "escgate: %zu %s entr%s no longer occur%s%s: drop %s with 'escgate baseline'\n",
 			result.nfixed, name.buf, result.nfixed == 1 ? "y" : "ies",
-			result.nfixed == 1 ? "s" : "", strict ? " (--strict)" : "",
+			result.nfixed == 1 ? "s" : "", c.strict ? " (--strict)" : "",
 			result.nfixed == 1 ? "it" : "them");
-		if (strict)
+		if (c.strict)
 			status = EXIT_NEW;
 	}
 out:

@@ -65,6 +65,27 @@ int opt_value(int argc, char **argv, int *i, const char *name, const char **valu
 /* Parses an option shared by analysing subcommands; same returns as opt_value. */
 int opt_analysis(int argc, char **argv, int *i, struct analysis_opts *o, struct err *err);
 
+/*
+ * A command's own option, tried before the analysis options: 1 when it took
+ * argv[*i] (and its value), 0 when not, -1 on error (err set), as opt_value.
+ */
+typedef int (*own_opt_fn)(int argc, char **argv, int *i, void *data, struct err *err);
+
+/* The revision a command that analyses one was given: REV or --worktree. */
+struct rev_args {
+	const char *spec;   /* REV; NULL for HEAD */
+	int worktree;       /* --worktree */
+};
+
+/*
+ * Parses such a command's arguments: -h or --help, --worktree, its own
+ * options (own with data, or NULL), the analysis options and at most one
+ * REV. Returns 0; 1 when it printed usage (exit 0); -1 on a usage error.
+ */
+int parse_rev_args(int argc, char **argv, const char *cmd, const char *usage,
+		   own_opt_fn own, void *data, struct rev_args *a, struct analysis_opts *o,
+		   struct err *err);
+
 /* A usage error (exit 2) with a pointer to the command's help. */
 int usage_error(struct err *err, const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -87,6 +108,9 @@ int formats_write(const struct analysis_opts *o, const struct report_meta *meta,
  */
 int gate_open(struct gate *g, const struct analysis_opts *o, struct err *err);
 void gate_close(struct gate *g);
+/* gate_open, then the revision a names into *rev; on failure nothing is left open. */
+int gate_open_rev(struct gate *g, const struct analysis_opts *o, const struct rev_args *a,
+		  struct revision *rev, struct err *err);
 
 /*
  * Analyses base and head (reusing stored analyses), matches them and writes

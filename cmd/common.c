@@ -96,6 +96,33 @@ int opt_analysis(int argc, char **argv, int *i, struct analysis_opts *o, struct 
 	return r;
 }
 
+int parse_rev_args(int argc, char **argv, const char *cmd, const char *usage,
+		   own_opt_fn own, void *data, struct rev_args *a, struct analysis_opts *o,
+		   struct err *err)
+{
+	int i, r = 0;
+
+	for (i = 1; i < argc && !r; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(usage, stdout);
+			r = 1;
+		} else if (!strcmp(argv[i], "--worktree")) {
+			a->worktree = 1;
+		} else if ((own && (r = own(argc, argv, &i, data, err))) ||
+			   (r = opt_analysis(argc, argv, &i, o, err))) {
+			r = r < 0 ? -1 : 0;   /* taken: go on, unless it failed */
+		} else if (argv[i][0] == '-' || a->spec) {
+			r = usage_error(err, cmd, argv[i][0] == '-' ? "unknown option '%s'" :
+					"unexpected argument '%s'", argv[i]);
+		} else {
+			a->spec = argv[i];
+		}
+	}
+	if (!r && a->worktree && a->spec)
+		r = usage_error(err, cmd, "%s", "--worktree and a revision cannot be used together");
+	return r;
+}
+
 int usage_error(struct err *err, const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -281,6 +308,20 @@ out:
 	if (ret)
 		gate_close(g);
 	strbuf_release(&store);
+	return ret;
+}
+
+int gate_open_rev(struct gate *g, const struct analysis_opts *o, const struct rev_args *a,
+		  struct revision *rev, struct err *err)
+{
+	int ret = gate_open(g, o, err);
+
+	if (!ret && a->worktree)
+		rev_worktree(rev);
+	else if (!ret && rev_resolve(g->repo, a->spec ? a->spec : "HEAD", rev, err)) {
+		gate_close(g);
+		ret = -1;
+	}
 	return ret;
 }
 

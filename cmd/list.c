@@ -61,6 +61,29 @@ static void add_line(struct strbuf *sb, const struct finding *f)
 	strbuf_addch(sb, '\n');
 }
 
+struct list_opts {
+	struct policy filter;   /* --package */
+	const char *function, *kind, *format;
+};
+
+/* Before the analysis options: here --package filters and --format is one of two. */
+static int list_opt(int argc, char **argv, int *i, void *data, struct err *err)
+{
+	struct list_opts *l = data;
+	const char *v = NULL;
+	int r = opt_value(argc, argv, i, "--package", &v, err);
+
+	if (r > 0 && policy_set_option(&l->filter, "--package", v, err))
+		r = -1;
+	if (!r)
+		r = opt_value(argc, argv, i, "--function", &l->function, err);
+	if (!r)
+		r = opt_value(argc, argv, i, "--kind", &l->kind, err);
+	if (!r)
+		r = opt_value(argc, argv, i, "--format", &l->format, err);
+	return r;
+}
+
 int cmd_list(int argc, char **argv)
 {
 	struct analysis_opts o = { 0 };
@@ -68,80 +91,47 @@ int cmd_list(int argc, char **argv)
 	struct gate g = { 0 };
 	struct revision rev = { 0 };
 	struct run run = { 0 };
-	struct policy filter = { 0 };
 	struct finding_list *findings = NULL;
 	struct match_result result = { 0 };
 	struct strbuf out = STRBUF_INIT;
-	const char *spec = NULL, *function = NULL, *kind_name = NULL, *format = "text", *v;
-	int worktree = 0, i, r, kind = -1, status = EXIT_ANALYSIS, opened = 0;
+	struct rev_args a = { 0 };
+	struct list_opts l = { { 0 }, NULL, NULL, "text" };
+	int r, kind = -1, status = EXIT_ANALYSIS, opened = 0;
 	size_t k;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage_list, stdout);
-			return EXIT_CLEAN;
-		}
-		if (!strcmp(argv[i], "--worktree")) {
-			worktree = 1;
-			continue;
-		}
-		/* before opt_analysis: here --package filters and --format is one of two */
-		if ((r = opt_value(argc, argv, &i, "--package", &v, &err)) > 0) {
-			if (policy_set_option(&filter, "--package", v, &err))
-				goto out;
-			continue;
-		}
-		if (r || (r = opt_value(argc, argv, &i, "--function", &function, &err)) ||
-		    (r = opt_value(argc, argv, &i, "--kind", &kind_name, &err)) ||
-		    (r = opt_value(argc, argv, &i, "--format", &format, &err)) ||
-		    (r = opt_analysis(argc, argv, &i, &o, &err))) {
-			if (r < 0)
-				goto out;
-			continue;
-		}
-		if (argv[i][0] == '-' || spec) {
-			usage_error(&err, "list", argv[i][0] == '-' ? "unknown option '%s'" :
-						  "unexpected argument '%s'", argv[i]);
-			goto out;
-		}
-		spec = argv[i];
-	}
-	if (worktree && spec) {
-		usage_error(&err, "list", "%s", "--worktree and a revision cannot be used together");
+	r = parse_rev_args(argc, argv, "list", usage_list, list_opt, &l, &a, &o, &err);
+	if (r > 0)
+		status = EXIT_CLEAN;   /* --help */
+	if (r)
 		goto out;
-	}
-	if (kind_name) {
+	if (l.kind) {
 		enum finding_kind fk;
 
-		if (finding_kind_parse(kind_name, &fk)) {
-			usage_error(&err, "list", "unknown kind '%s' (escape or leak)", kind_name);
+		if (finding_kind_parse(l.kind, &fk)) {
+			usage_error(&err, "list", "unknown kind '%s' (escape or leak)", l.kind);
 			goto out;
 		}
 		kind = (int)fk;
 	}
-	if (strcmp(format, "text") && strcmp(format, "json")) {
-		usage_error(&err, "list", "unknown format '%s' (text or json)", format);
+	if (strcmp(l.format, "text") && strcmp(l.format, "json")) {
+		usage_error(&err, "list", "unknown format '%s' (text or json)", l.format);
 		goto out;
 	}
-	if (gate_open(&g, &o, &err))
+	if (gate_open_rev(&g, &o, &a, &rev, &err))
 		goto out;
 	opened = 1;
-	if (worktree)
-		rev_worktree(&rev);
-	else if (rev_resolve(g.repo, spec ? spec : "HEAD", &rev, &err))
-		goto out;
 	if (run_begin(&run, &g, &o, &rev, &err) ||
 	    run_revision(&run, &rev, rev.worktree ? "worktree" : "revision", 1, &findings, &err))
 		goto out;
-	policy_filter(&filter, findings);
+	policy_filter(&l.filter, findings);
 	finding_list_sort_by_position(findings);
 	for (k = 0; k < findings->nr; k++) {
 		const struct finding *f = &findings->items[k];
 
-		if (selected(f, function, kind))
+		if (selected(f, l.function, kind))
 			match_result_add(&result, f->suppressed ? MATCH_SUPPRESSED : MATCH_PRESENT, f);
 	}
-	if (!strcmp(format, "json")) {
+	if (!strcmp(l.format, "json")) {
 		struct report_meta meta = {
 			NULL, NULL, rev.label, rev.worktree ? NULL : rev.hex,
 			g.tc.version, g.tc.goos, g.tc.goarch, 0, NULL, g.repo,
@@ -164,7 +154,7 @@ out:
 	if (err_is_set(&err))
 		status = report_error(&err);
 	match_result_release(&result);
-	policy_release(&filter);
+	policy_release(&l.filter);
 	run_end(&run);
 	rev_release(&rev);
 	if (opened)

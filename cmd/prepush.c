@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/cibase.h"
+#include "core/prepush.h"
 #include "core/util.h"
 
 const char usage_prepush[] =
@@ -17,50 +18,6 @@ const char usage_prepush[] =
 	"remote's default branch. 'git push --no-verify' skips the gate.\n"
 	"\n"
 	"  --go PATH, --tags LIST, --store FILE, --format NAME[=FILE], -q   as for diff\n";
-
-/* One line of git's pre-push protocol: "<local ref> <local oid> <remote ref> <remote oid>". */
-struct push_line {
-	char *local_ref, *local_oid, *remote_ref, *remote_oid;
-};
-
-/* An object id as git writes them: 40 (SHA-1) or 64 (SHA-256) hex digits. */
-static int is_oid_hex(const char *s)
-{
-	size_t n = strspn(s, "0123456789abcdef");
-
-	return !s[n] && (n == 40 || n == 64);
-}
-
-static int parse_line(const char *line, size_t n, struct push_line *out)
-{
-	char *copy = xstrndup(line, n), *save = NULL, *f[4];
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		f[i] = strtok_r(i ? NULL : copy, " ", &save);
-		if (!f[i])
-			break;
-	}
-	if (i < 4 || strtok_r(NULL, " ", &save) || !is_oid_hex(f[1]) || !is_oid_hex(f[3])) {
-		free(copy);
-		return -1;
-	}
-	out->local_ref = xstrdup(f[0]);
-	out->local_oid = xstrdup(f[1]);
-	out->remote_ref = xstrdup(f[2]);
-	out->remote_oid = xstrdup(f[3]);
-	free(copy);
-	return 0;
-}
-
-static void push_line_release(struct push_line *p)
-{
-	free(p->local_ref);
-	free(p->local_oid);
-	free(p->remote_ref);
-	free(p->remote_oid);
-	memset(p, 0, sizeof(*p));
-}
 
 /* A new branch: compare with its merge base with the remote's default branch. */
 static int new_branch_base(git_repository *repo, const char *remote, const struct revision *head,
@@ -143,13 +100,13 @@ out:
 int cmd_prepush(int argc, char **argv)
 {
 	struct analysis_opts o = { 0 };
-	struct err err = ERR_INIT;
+	struct err err = ERR_INIT, parse_err = ERR_INIT;
 	struct gate g = { 0 };
 	struct strbuf input = STRBUF_INIT;
+	struct push_list lines = PUSH_LIST_INIT;
 	const char *remote = NULL;
-	const char *p, *end;
 	char buf[8192];
-	size_t nnew = 0, n, lineno = 0;
+	size_t nnew = 0, n, j;
 	int i, r, status = EXIT_ANALYSIS, opened = 0;
 
 	for (i = 1; i < argc; i++) {
@@ -180,33 +137,15 @@ int cmd_prepush(int argc, char **argv)
 	if (gate_open(&g, &o, &err))
 		goto out;
 	opened = 1;
+	/* the lines before a malformed one are checked before it is reported */
+	prepush_parse(input.buf, input.len, &lines, &parse_err);
 	/* every line is checked, not just the first: a push can carry several refs */
-	for (p = input.buf, end = input.buf + input.len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		size_t advance = len + (nl ? 1 : 0);
-		struct push_line line = { 0 };
-
-		lineno++;
-		if (len && p[len - 1] == '\r')
-			len--;
-		if (len) {
-			if (parse_line(p, len, &line)) {
-				struct strbuf shown = STRBUF_INIT;
-
-				strbuf_add(&shown, p, len < 200 ? len : 200);
-				err_set(&err, EXIT_USAGE, "pre-push: line %zu of standard input is not "
-					"'<local ref> <local oid> <remote ref> <remote oid>': '%s'",
-					lineno, shown.buf);
-				strbuf_release(&shown);
-				goto out;
-			}
-			r = check_line(&g, &o, remote, &line, &nnew, &err);
-			push_line_release(&line);
-			if (r)
-				goto out;
-		}
-		p += advance;
+	for (j = 0; j < lines.nr; j++)
+		if (check_line(&g, &o, remote, &lines.items[j], &nnew, &err))
+			goto out;
+	if (err_is_set(&parse_err)) {
+		err_set(&err, parse_err.status, "%s", parse_err.msg.buf);
+		goto out;
 	}
 	status = nnew ? EXIT_NEW : EXIT_CLEAN;
 	if (nnew)
@@ -218,7 +157,9 @@ out:
 		status = report_error(&err);
 	if (opened)
 		gate_close(&g);
+	push_list_release(&lines);
 	strbuf_release(&input);
+	err_release(&parse_err);
 	err_release(&err);
 	return status;
 }

@@ -35,43 +35,15 @@ int cmd_scan(int argc, char **argv)
 	struct finding_list *findings = NULL;
 	struct match_result result = { 0 };
 	struct run run = { 0 };
-	const char *spec = NULL;
-	int worktree = 0, i, r, status = EXIT_ANALYSIS, opened = 0;
+	struct rev_args a = { 0 };
+	int r, status = EXIT_ANALYSIS, opened = 0;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage_scan, stdout);
-			return EXIT_CLEAN;
-		}
-		if (!strcmp(argv[i], "--worktree")) {
-			worktree = 1;
-			continue;
-		}
-		if ((r = opt_analysis(argc, argv, &i, &o, &err))) {
-			if (r < 0)
-				goto out;
-			continue;
-		}
-		if (argv[i][0] == '-' || spec) {
-			usage_error(&err, "scan", argv[i][0] == '-' ? "unknown option '%s'" :
-						  "unexpected argument '%s'", argv[i]);
-			goto out;
-		}
-		spec = argv[i];
-	}
-	if (worktree && spec) {
-		usage_error(&err, "scan", "%s", "--worktree and a revision cannot be used together");
-		goto out;
-	}
-	if (formats_validate(&o, "scan", &err))
-		goto out;
-	if (gate_open(&g, &o, &err))
+	r = parse_rev_args(argc, argv, "scan", usage_scan, NULL, NULL, &a, &o, &err);
+	if (r > 0)
+		status = EXIT_CLEAN;   /* --help */
+	if (r || formats_validate(&o, "scan", &err) || gate_open_rev(&g, &o, &a, &rev, &err))
 		goto out;
 	opened = 1;
-	if (worktree)
-		rev_worktree(&rev);
-	else if (rev_resolve(g.repo, spec ? spec : "HEAD", &rev, &err))
-		goto out;
 	if (run_begin(&run, &g, &o, &rev, &err) ||
 	    run_revision(&run, &rev, rev.worktree ? "worktree" : "revision", 0, &findings, &err) ||
 	    run_check_allows(&findings->allows, &err))

@@ -112,6 +112,12 @@ static int write_stats(const struct count *c, size_t n, const struct count *tota
 	return ret;
 }
 
+/* --format, before the analysis options: here it is text or json. */
+static int stats_opt(int argc, char **argv, int *i, void *format, struct err *err)
+{
+	return opt_value(argc, argv, i, "--format", format, err);
+}
+
 int cmd_stats(int argc, char **argv)
 {
 	struct analysis_opts o = { 0 };
@@ -121,47 +127,23 @@ int cmd_stats(int argc, char **argv)
 	struct run run = { 0 };
 	struct finding_list *findings = NULL;
 	struct count *counts = NULL, total = { NULL, 0, 0, 0 };
-	const char *spec = NULL, *format = "text";
-	int worktree = 0, i, r, status = EXIT_ANALYSIS, opened = 0;
+	struct rev_args a = { 0 };
+	const char *format = "text";
+	int r, status = EXIT_ANALYSIS, opened = 0;
 	size_t n = 0, k;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage_stats, stdout);
-			return EXIT_CLEAN;
-		}
-		if (!strcmp(argv[i], "--worktree")) {
-			worktree = 1;
-			continue;
-		}
-		if ((r = opt_value(argc, argv, &i, "--format", &format, &err)) ||
-		    (r = opt_analysis(argc, argv, &i, &o, &err))) {
-			if (r < 0)
-				goto out;
-			continue;
-		}
-		if (argv[i][0] == '-' || spec) {
-			usage_error(&err, "stats", argv[i][0] == '-' ? "unknown option '%s'" :
-						   "unexpected argument '%s'", argv[i]);
-			goto out;
-		}
-		spec = argv[i];
-	}
-	if (worktree && spec) {
-		usage_error(&err, "stats", "%s", "--worktree and a revision cannot be used together");
+	r = parse_rev_args(argc, argv, "stats", usage_stats, stats_opt, &format, &a, &o, &err);
+	if (r > 0)
+		status = EXIT_CLEAN;   /* --help */
+	if (r)
 		goto out;
-	}
 	if (strcmp(format, "text") && strcmp(format, "json")) {
 		usage_error(&err, "stats", "unknown format '%s' (text or json)", format);
 		goto out;
 	}
-	if (gate_open(&g, &o, &err))
+	if (gate_open_rev(&g, &o, &a, &rev, &err))
 		goto out;
 	opened = 1;
-	if (worktree)
-		rev_worktree(&rev);
-	else if (rev_resolve(g.repo, spec ? spec : "HEAD", &rev, &err))
-		goto out;
 	if (run_begin(&run, &g, &o, &rev, &err) ||
 	    run_revision(&run, &rev, rev.worktree ? "worktree" : "revision", 1, &findings, &err))
 		goto out;

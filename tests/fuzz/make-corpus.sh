@@ -5,7 +5,9 @@
 # mutates small inputs best. Other files are left alone: crash-* are
 # regression inputs (each once crashed a target), hand-* were written by
 # hand (policy: the README's example; baseline: `escgate baseline` run on
-# tests/fixtures/src).
+# tests/fixtures/src; prepush: empty, CRLF and malformed input), push-*
+# are what git gave a pre-push hook that saved its standard input (pushes,
+# new branches, deletes, several refs; SHA-1 and SHA-256 repositories).
 #   tests/fuzz/make-corpus.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
