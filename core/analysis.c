@@ -117,11 +117,18 @@ static int side_list(struct gate *g, struct side *s, struct err *err)
 	return 0;
 }
 
-/* A compile of one side's listed tree; several may run at once. */
+/*
+ * A compile of one side's listed tree and its recording under key, with
+ * these flags, through store (a connection of its own when it runs in a
+ * thread of its own); several may run at once.
+ */
 struct compile_job {
 	struct gate *g;
 	struct side *s;
 	const struct strset *only;
+	struct store *store;
+	const char *key, *flags;
+	long long *id;
 	struct strbuf json_dir;
 	struct err err;
 	int ret;
@@ -144,13 +151,6 @@ static int side_compile(struct compile_job *job)
 			     job->only, &s->list, &job->err);
 }
 
-static void *compile_thread(void *arg)
-{
-	struct compile_job *job = arg;
-
-	job->ret = side_compile(job);
-	return NULL;
-}
 
 static int stage_candidate(void *data, const struct finding *f, int inlined, int generic,
 			   struct err *err)
@@ -163,35 +163,48 @@ static int stage_candidate(void *data, const struct finding *f, int inlined, int
  * from the spilled verdicts through the store's staging: memory stays
  * flat however many findings there are.
  */
-static int side_record(struct gate *g, struct compile_job *job, const char *key,
-		       const char *flags, long long *id, struct err *err)
+static int side_record(struct compile_job *job)
 {
+	struct gate *g = job->g;
+	struct store *store = job->store;
+	struct err *err = &job->err;
 	struct side *s = job->s;
 	struct allow_list allows = { 0 };
 	struct inline_map *inl = NULL;
 	struct analysis_meta meta;
 	int ret = -1;
 
-	if (inline_map_load(&inl, job->json_dir.buf, err) || store_stage_begin(g->store, err))
+	if (inline_map_load(&inl, job->json_dir.buf, err) || store_stage_begin(store, err))
 		goto out;
-	if (attribute_verdicts(&s->list, inl, s->root, stage_candidate, g->store, &allows, err)) {
-		store_stage_abort(g->store);
+	if (attribute_verdicts(&s->list, inl, s->root, stage_candidate, store, &allows, err)) {
+		store_stage_abort(store);
 		goto out;
 	}
-	meta.key = key;
+	meta.key = job->key;
 	meta.commit = s->rev->worktree ? NULL : s->rev->hex;
 	meta.content_id = s->content.buf;
 	meta.go_version = g->tc.version;
 	meta.goos = g->tc.goos;
 	meta.goarch = g->tc.goarch;
-	meta.build_flags = flags;
-	if (store_stage_commit(g->store, &meta, &allows, id, err))
+	meta.build_flags = job->flags;
+	if (store_stage_commit(store, &meta, &allows, job->id, err))
 		goto out;
 	ret = 0;
 out:
 	inline_map_free(inl);
 	allow_list_release(&allows);
 	return ret;
+}
+
+static void *compile_thread(void *arg)
+{
+	struct compile_job *job = arg;
+
+	job->ret = side_compile(job) || side_record(job);
+	/* thousands of JSON logs: removed while the other side may still compile */
+	tmpdir_remove(job->json_dir.buf);
+	strbuf_setlen(&job->json_dir, 0);
+	return NULL;
 }
 
 static void job_release(struct compile_job *job)
@@ -212,13 +225,16 @@ struct build_request {
  * Compiles one or two sides and records them. Two run at once: on two
  * cores a go build -m=2 leaves them idle much of the time, and measured on
  * a 200-package module two concurrent builds took half the time of two in
- * a row. Parsing happens in each build's own thread; recording, which
- * touches the store, afterwards in this one.
+ * a row. Each side is parsed and recorded in its own thread, the second
+ * through a store connection of its own (SQLite serializes their commits),
+ * so that the side which finishes first is recorded while the other
+ * still compiles.
  */
 static int sides_build(struct gate *g, struct build_request *req, size_t n,
 		       const struct strset *only, struct err *err)
 {
 	struct compile_job jobs[2];
+	struct store *second = NULL;
 	pthread_t thread;
 	int threaded = 0, ret = -1;
 	size_t i;
@@ -241,17 +257,32 @@ static int sides_build(struct gate *g, struct build_request *req, size_t n,
 		jobs[i].g = g;
 		jobs[i].s = req[i].s;
 		jobs[i].only = only;
+		jobs[i].store = g->store;
+		jobs[i].key = req[i].key;
+		jobs[i].flags = req[i].flags;
+		jobs[i].id = req[i].id;
 		strbuf_init(&jobs[i].json_dir, 0);
 		strbuf_init(&jobs[i].err.msg, 0);
 		strbuf_init(&jobs[i].err.detail, 0);
 	}
-	if (n == 2 && !pthread_create(&thread, NULL, compile_thread, &jobs[1]))
-		threaded = 1;
-	jobs[0].ret = side_compile(&jobs[0]);
+	if (n == 2) {
+		struct err ignored = ERR_INIT;
+
+		/* without a second connection (or thread) the two run one after the other */
+		if (!store_open(&second, store_path(g->store), &ignored)) {
+			jobs[1].store = second;
+			if (!pthread_create(&thread, NULL, compile_thread, &jobs[1]))
+				threaded = 1;
+			else
+				jobs[1].store = g->store;
+		}
+		err_release(&ignored);
+	}
+	compile_thread(&jobs[0]);
 	if (threaded)
 		pthread_join(thread, NULL);
 	else if (n == 2)
-		jobs[1].ret = side_compile(&jobs[1]);
+		compile_thread(&jobs[1]);
 	for (i = 0; i < n; i++) {
 		if (jobs[i].ret) {
 			/* the first side's error, as a sequential run would have reported */
@@ -261,13 +292,11 @@ static int sides_build(struct gate *g, struct build_request *req, size_t n,
 			goto out;
 		}
 	}
-	for (i = 0; i < n; i++)
-		if (side_record(g, &jobs[i], req[i].key, req[i].flags, req[i].id, err))
-			goto out;
 	ret = 0;
 out:
 	for (i = 0; i < n; i++)
 		job_release(&jobs[i]);
+	store_close(second);
 	return ret;
 }
 

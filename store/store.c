@@ -349,6 +349,11 @@ fail:
 	return -1;
 }
 
+const char *store_path(const struct store *s)
+{
+	return s->path;
+}
+
 void store_close(struct store *s)
 {
 	int i;

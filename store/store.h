@@ -23,6 +23,8 @@ struct analysis_meta {
 /* Opens (creating and migrating as needed). Errors name the file and say what to do. */
 int store_open(struct store **out, const char *path, struct err *err);
 void store_close(struct store *s);
+/* The file it was opened from: another connection to it, for another thread. */
+const char *store_path(const struct store *s);
 
 /* *id = the analysis with this key, or 0 when there is none. */
 int store_find_analysis(struct store *s, const char *key, long long *id, struct err *err);
