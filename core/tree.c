@@ -1,9 +1,11 @@
 #include "tree.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -31,22 +33,158 @@ int tmpdir_create(struct strbuf *out, struct err *err)
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+/*
+ * Removing waits on the disk for every file on some filesystems (ext4
+ * mounted with discard and without a journal frees each file's blocks
+ * synchronously: 0.2 ms a file measured), so several threads remove at
+ * once to overlap those waits.
+ */
+#define REMOVE_THREADS 8
+#define REMOVE_PER_THREAD 16
+#define REMOVE_BATCH 1024   /* files listed before they are removed: bounds the memory */
+
+/* Paths that can go in any order, shared by the remover threads. */
+struct remove_batch {
+	char *const *paths;
+	size_t nr;
+	atomic_size_t next;
+	int dirs;   /* rmdir rather than unlink */
+};
+
+static void *remove_worker(void *arg)
 {
-	(void)st;
-	(void)ftw;
-	if (type == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
+	struct remove_batch *b = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&b->next, 1)) < b->nr) {
+		int r;
+
+		do
+			r = b->dirs ? rmdir(b->paths[i]) : unlink(b->paths[i]);
+		while (r && errno == EINTR);
+	}
+	return NULL;
+}
+
+static void remove_paths(char *const *paths, size_t nr, int dirs)
+{
+	struct remove_batch b = { paths, nr, 0, dirs };
+	pthread_t threads[REMOVE_THREADS - 1];
+	size_t want = nr / REMOVE_PER_THREAD, n, i;
+
+	if (want > REMOVE_THREADS - 1)
+		want = REMOVE_THREADS - 1;
+	for (n = 0; n < want; n++)
+		if (pthread_create(&threads[n], NULL, remove_worker, &b))
+			break;
+	remove_worker(&b);
+	for (i = 0; i < n; i++)
+		pthread_join(threads[i], NULL);
+}
+
+/* What a removal has found: files (and links) to unlink, directories to remove after. */
+struct removal {
+	char **files;
+	size_t nfiles, afiles;
+	struct removal_dir {
+		char *path;
+		size_t level;
+	} *dirs;
+	size_t ndirs, adirs;
+	dev_t dev;
+};
+
+static void removal_flush_files(struct removal *r)
+{
+	size_t i;
+
+	remove_paths(r->files, r->nfiles, 0);
+	for (i = 0; i < r->nfiles; i++)
+		free(r->files[i]);
+	r->nfiles = 0;
+}
+
+/*
+ * Lists what is below path (a directory at level), never following a link
+ * nor leaving the filesystem, and removes the files found so far whenever
+ * there are REMOVE_BATCH of them.
+ */
+static void removal_list(struct removal *r, struct strbuf *path, size_t level)
+{
+	int fd = open(path->buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	size_t len = path->len;
+	struct dirent *de;
+	struct stat st;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		strbuf_setlen(path, len);
+		strbuf_addf(path, "/%s", de->d_name);
+		if (lstat(path->buf, &st) || st.st_dev != r->dev)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			removal_list(r, path, level + 1);
+			continue;
+		}
+		ALLOC_GROW(r->files, r->nfiles + 1, r->afiles);
+		r->files[r->nfiles++] = xstrdup(path->buf);
+		if (r->nfiles == REMOVE_BATCH)
+			removal_flush_files(r);
+	}
+	closedir(d);
+	strbuf_setlen(path, len);
+	ALLOC_GROW(r->dirs, r->ndirs + 1, r->adirs);
+	r->dirs[r->ndirs].path = xstrdup(path->buf);
+	r->dirs[r->ndirs].level = level;
+	r->ndirs++;
+}
+
+static int cmp_deeper_first(const void *a, const void *b)
+{
+	size_t x = ((const struct removal_dir *)a)->level, y = ((const struct removal_dir *)b)->level;
+
+	return x < y ? 1 : x > y ? -1 : 0;
 }
 
 void tmpdir_remove(const char *path)
 {
-	if (!path || !*path)
+	struct removal r = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	char **level = NULL;
+	struct stat st;
+	size_t i, j;
+
+	if (!path || !*path || lstat(path, &st))
 		return;
-	nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	if (!S_ISDIR(st.st_mode)) {
+		unlink(path);
+		return;
+	}
+	r.dev = st.st_dev;
+	strbuf_addstr(&sb, path);
+	removal_list(&r, &sb, 0);
+	removal_flush_files(&r);
+	/* directories a level at a time, deepest first: each is empty by its turn */
+	qsort(r.dirs, r.ndirs, sizeof(*r.dirs), cmp_deeper_first);
+	level = xcalloc(r.ndirs, sizeof(*level));
+	for (i = 0; i < r.ndirs; i = j) {
+		for (j = i; j < r.ndirs && r.dirs[j].level == r.dirs[i].level; j++)
+			level[j - i] = r.dirs[j].path;
+		remove_paths(level, j - i, 1);
+	}
+	for (i = 0; i < r.ndirs; i++)
+		free(r.dirs[i].path);
+	free(r.files);
+	free(r.dirs);
+	free(level);
+	strbuf_release(&sb);
 }
 
 /* One path component that is safe to create inside our directory. */
