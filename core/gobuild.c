@@ -356,6 +356,25 @@ static void add_strings(char ***v, size_t *n, size_t *alloc, const cJSON *array)
 	}
 }
 
+/*
+ * Whether go list takes -json=FIELDS (Go 1.19 and later). Printing only the
+ * fields read below spares it the staleness check that a plain -json does,
+ * which hashes every file of every package and its dependencies.
+ */
+static int list_takes_fields(const struct toolchain *tc)
+{
+	const char *v = tc->version;
+	char *end;
+	long minor;
+
+	if (!starts_with(v, "go1."))
+		return 1;   /* a development toolchain ("devel go1.27-...") is new */
+	minor = strtol(v + 4, &end, 10);
+	return end == v + 4 || minor >= 19;
+}
+
+#define LIST_FIELDS "-json=Dir,ImportPath,Name,Imports,GoFiles,CgoFiles"
+
 /* Packages of one module: their directories, import paths, names and imports. */
 static int list_packages(const struct toolchain *tc, const struct build_opts *o,
 			 const char *tree, const char *moddir, size_t modno, char **env,
@@ -369,7 +388,7 @@ static int list_packages(const struct toolchain *tc, const struct build_opts *o,
 	argv[argc++] = tc->go;
 	argv[argc++] = "list";
 	argv[argc++] = "-e";
-	argv[argc++] = "-json";
+	argv[argc++] = list_takes_fields(tc) ? LIST_FIELDS : "-json";
 	if (o->tags) {
 		strbuf_addf(&tags, "-tags=%s", o->tags);
 		argv[argc++] = tags.buf;
