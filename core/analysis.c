@@ -62,6 +62,7 @@ struct side {
 	long long full_id;          /* its stored whole-tree analysis, or 0 */
 	struct build_output list;   /* go list (and then go build) of the written tree */
 	int listed;
+	struct tree_files files;    /* what writing the tree created, for the other side to link */
 };
 
 static void side_release(struct side *s)
@@ -73,6 +74,7 @@ static void side_release(struct side *s)
 	strbuf_release(&s->flags);
 	strbuf_release(&s->what);
 	build_output_release(&s->list);
+	tree_files_release(&s->files);
 }
 
 /* Names the revision's content and looks for a stored whole-tree analysis of it. */
@@ -98,7 +100,8 @@ static int side_prepare(struct gate *g, struct side *s, const struct revision *r
 	return store_find_analysis(g->store, s->key.buf, &s->full_id, err);
 }
 
-static int side_list(struct gate *g, struct side *s, struct err *err)
+/* Writes (unless written) and lists s; files it shares with reuse's tree are linked. */
+static int side_list(struct gate *g, struct side *s, const struct side *reuse, struct err *err)
 {
 	if (s->listed)
 		return 0;
@@ -106,7 +109,8 @@ static int side_list(struct gate *g, struct side *s, struct err *err)
 		if (mkdir(s->dir.buf, 0700))
 			return err_set(err, EXIT_ANALYSIS, "cannot create '%s'", s->dir.buf);
 		s->written = 1;
-		if (tree_write_commit(g->repo, s->rev->commit, s->dir.buf, err))
+		if (tree_write_commit(g->repo, s->rev->commit, s->dir.buf,
+				      reuse ? &reuse->files : NULL, &s->files, err))
 			return -1;
 	}
 	if (!realpath(s->dir.buf, s->root))
@@ -218,7 +222,7 @@ static int sides_build(struct gate *g, struct build_request *req, size_t n,
 			build_output_release(&s->list);
 			s->listed = 0;
 		}
-		if (side_list(g, s, err))
+		if (side_list(g, s, i ? req[0].s : NULL, err))
 			return -1;
 		say(g, s->label, s->what.buf, only ? "building the affected packages with escape analysis" :
 						      "building with escape analysis");
@@ -427,7 +431,7 @@ int analysis_compare(struct gate *g, const struct revision *base, const struct r
 		ret = compare_whole(g, &b, &h, out, err);
 		goto out;
 	}
-	if (side_list(g, &b, err) || side_list(g, &h, err) ||
+	if (side_list(g, &b, NULL, err) || side_list(g, &h, &b, err) ||
 	    affected_packages(g->repo, base, head, &b.list, b.root, &h.list, h.root, &affected,
 			      &whole, err))
 		goto out;

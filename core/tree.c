@@ -345,6 +345,7 @@ out:
 	return ret;
 }
 
+/* Creates path with data: 0, or 1 when the name is taken, or -1. */
 static int write_file(const char *path, const void *data, size_t len, int executable,
 		      struct err *err)
 {
@@ -354,7 +355,7 @@ static int write_file(const char *path, const void *data, size_t len, int execut
 
 	/* a hostile tree can name one path twice: the first entry written wins */
 	if (fd < 0 && errno == EEXIST)
-		return 0;
+		return 1;
 	if (fd < 0)
 		return err_set(err, EXIT_ANALYSIS, "cannot create '%s': %s", path, strerror(errno));
 	while (len) {
@@ -406,19 +407,92 @@ static int make_parents(const char *dest, const char *relpath, struct err *err)
 	return ret;
 }
 
+void tree_files_release(struct tree_files *f)
+{
+	size_t i;
+
+	if (!f)
+		return;
+	for (i = 0; i < f->nr; i++)
+		free(f->items[i].rel);
+	free(f->items);
+	free(f->dir);
+	memset(f, 0, sizeof(*f));
+}
+
+static int cmp_tree_file(const void *a, const void *b)
+{
+	const struct tree_file *x = a, *y = b;
+	int c = git_oid_cmp(&x->oid, &y->oid);
+
+	return c ? c : x->executable - y->executable;
+}
+
+/*
+ * Files the go command may rewrite in place (go.mod and go.sum with
+ * -mod=mod, go.work.sum): never shared, so one tree's build cannot change
+ * another's.
+ */
+static int may_be_rewritten(const char *name)
+{
+	return !strcmp(name, "go.mod") || !strcmp(name, "go.sum") || !strcmp(name, "go.work") ||
+	       !strcmp(name, "go.work.sum");
+}
+
 struct walk_ctx {
 	git_repository *repo;
 	const char *dest;
 	struct err *err;
-	struct strbuf path, rel;
+	struct strbuf path, rel, from;
 	struct link_list links;
+	const struct tree_files *reuse;
+	struct tree_files *made;
 };
+
+/*
+ * Links path to a file of w->reuse with the same content and mode: 1 when
+ * it did. A hard link allocates no inode and frees no blocks when removed,
+ * which on some filesystems is most of the cost of a tree.
+ */
+static int link_same_file(struct walk_ctx *w, const char *name, const git_oid *oid,
+			  int executable)
+{
+	struct tree_file key, *f;
+
+	if (!w->reuse || !w->reuse->nr || may_be_rewritten(name))
+		return 0;
+	key.oid = *oid;
+	key.executable = executable;
+	f = bsearch(&key, w->reuse->items, w->reuse->nr, sizeof(key), cmp_tree_file);
+	if (!f)
+		return 0;
+	strbuf_reset(&w->from);
+	strbuf_addf(&w->from, "%s/%s", w->reuse->dir, f->rel);
+	/* flags 0: a link is never followed; on any failure the file is written */
+	return !linkat(AT_FDCWD, w->from.buf, AT_FDCWD, w->path.buf, 0);
+}
+
+/* Records a file this write created (not one whose name was taken), for another to link. */
+static void record_made(struct walk_ctx *w, const char *name, const git_oid *oid, int executable)
+{
+	struct tree_files *m = w->made;
+
+	if (!m || may_be_rewritten(name))
+		return;
+	ALLOC_GROW(m->items, m->nr + 1, m->alloc);
+	m->items[m->nr].oid = *oid;
+	m->items[m->nr].executable = executable;
+	m->items[m->nr].rel = xstrdup(w->rel.buf);
+	m->nr++;
+}
 
 static int write_entry(const char *root, const git_tree_entry *entry, void *payload)
 {
 	struct walk_ctx *w = payload;
 	const char *name = git_tree_entry_name(entry);
 	git_filemode_t mode = git_tree_entry_filemode(entry);
+	const git_oid *oid = git_tree_entry_id(entry);
+	int executable = mode == GIT_FILEMODE_BLOB_EXECUTABLE;
 	git_blob *blob = NULL;
 	int ret = 0;
 
@@ -445,7 +519,9 @@ static int write_entry(const char *root, const git_tree_entry *entry, void *payl
 	case GIT_FILEMODE_BLOB:
 	case GIT_FILEMODE_BLOB_EXECUTABLE:
 	case GIT_FILEMODE_LINK:
-		if (git_blob_lookup(&blob, w->repo, git_tree_entry_id(entry))) {
+		if (mode != GIT_FILEMODE_LINK && link_same_file(w, name, oid, executable))
+			break;
+		if (git_blob_lookup(&blob, w->repo, oid)) {
 			ret = err_set(w->err, EXIT_ANALYSIS, "cannot read blob of '%s': %s",
 				      w->rel.buf, git_error_last()->message);
 			break;
@@ -455,11 +531,13 @@ static int write_entry(const char *root, const git_tree_entry *entry, void *payl
 
 			if (link_stays_inside(w->rel.buf, git_blob_rawcontent(blob), n))
 				link_list_add(&w->links, w->rel.buf, git_blob_rawcontent(blob), n);
-		} else {
-			ret = write_file(w->path.buf, git_blob_rawcontent(blob),
-					 (size_t)git_blob_rawsize(blob),
-					 mode == GIT_FILEMODE_BLOB_EXECUTABLE, w->err);
+			break;
 		}
+		ret = write_file(w->path.buf, git_blob_rawcontent(blob),
+				 (size_t)git_blob_rawsize(blob), executable, w->err);
+		if (!ret)
+			record_made(w, name, oid, executable);
+		ret = ret < 0 ? -1 : 0;
 		break;
 	default:
 		break;   /* submodules are not part of this repository's build */
@@ -469,12 +547,17 @@ static int write_entry(const char *root, const git_tree_entry *entry, void *payl
 }
 
 int tree_write_commit(git_repository *repo, const git_commit *commit, const char *dest,
-		      struct err *err)
+		      const struct tree_files *reuse, struct tree_files *made, struct err *err)
 {
-	struct walk_ctx w = { repo, dest, err, STRBUF_INIT, STRBUF_INIT, { NULL } };
+	struct walk_ctx w = { repo, dest, err, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, { NULL },
+			      reuse, made };
 	git_tree *tree = NULL;
 	int ret = -1;
 
+	if (made) {
+		tree_files_release(made);
+		made->dir = xstrdup(dest);
+	}
 	if (git_commit_tree(&tree, commit)) {
 		err_set(err, EXIT_ANALYSIS, "cannot read the tree of commit %s: %s",
 			git_oid_tostr_s(git_commit_id(commit)), git_error_last()->message);
@@ -489,11 +572,14 @@ int tree_write_commit(git_repository *repo, const git_commit *commit, const char
 	}
 	if (links_create(dest, &w.links, err))
 		goto out;
+	if (made && made->nr)
+		qsort(made->items, made->nr, sizeof(*made->items), cmp_tree_file);
 	ret = 0;
 out:
 	git_tree_free(tree);
 	strbuf_release(&w.path);
 	strbuf_release(&w.rel);
+	strbuf_release(&w.from);
 	link_list_release(&w.links);
 	return ret;
 }
@@ -565,7 +651,7 @@ static int copy_worktree_file(const char *workdir, const char *dest, const char 
 		err_set(err, EXIT_ANALYSIS, "cannot read '%s': %s", src.buf, strerror(errno));
 		goto out;
 	}
-	if (write_file(dst.buf, data.buf, data.len, (st.st_mode & 0111) != 0, err))
+	if (write_file(dst.buf, data.buf, data.len, (st.st_mode & 0111) != 0, err) < 0)
 		goto out;
 	git_odb_hash(&oid, data.buf, data.len, GIT_OBJECT_BLOB);
 	strbuf_addf(listing, "%o %s %s\n", (st.st_mode & 0111) ? 0100755 : 0100644,
