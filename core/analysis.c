@@ -62,6 +62,7 @@ struct side {
 	long long full_id;          /* its stored whole-tree analysis, or 0 */
 	struct build_output list;   /* go list (and then go build) of the written tree */
 	int listed;
+	struct tree_files files;    /* what writing the tree created, for the other side to link */
 };
 
 static void side_release(struct side *s)
@@ -73,6 +74,7 @@ static void side_release(struct side *s)
 	strbuf_release(&s->flags);
 	strbuf_release(&s->what);
 	build_output_release(&s->list);
+	tree_files_release(&s->files);
 }
 
 /* Names the revision's content and looks for a stored whole-tree analysis of it. */
@@ -98,23 +100,104 @@ static int side_prepare(struct gate *g, struct side *s, const struct revision *r
 	return store_find_analysis(g->store, s->key.buf, &s->full_id, err);
 }
 
-static int side_list(struct gate *g, struct side *s, struct err *err)
+/* Writes the tree of s, unless it is; files it shares with reuse's are linked. */
+static int side_write(struct gate *g, struct side *s, const struct side *reuse, struct err *err)
 {
-	if (s->listed)
+	if (s->written)
 		return 0;
-	if (!s->written) {
-		if (mkdir(s->dir.buf, 0700))
-			return err_set(err, EXIT_ANALYSIS, "cannot create '%s'", s->dir.buf);
-		s->written = 1;
-		if (tree_write_commit(g->repo, s->rev->commit, s->dir.buf, err))
-			return -1;
-	}
+	if (mkdir(s->dir.buf, 0700))
+		return err_set(err, EXIT_ANALYSIS, "cannot create '%s'", s->dir.buf);
+	s->written = 1;
+	return tree_write_commit(g->repo, s->rev->commit, s->dir.buf, reuse ? &reuse->files : NULL,
+				 &s->files, err);
+}
+
+/* Runs go list on the written tree of s; gobuild_list_parse reads its output. */
+static int side_list_run(struct gate *g, struct side *s, struct err *err)
+{
 	if (!realpath(s->dir.buf, s->root))
 		return err_set(err, EXIT_ANALYSIS, "cannot resolve '%s'", s->dir.buf);
-	if (gobuild_list(&g->tc, &g->build, s->root, s->label, &s->list, err))
-		return -1;
-	s->listed = 1;
-	return 0;
+	return gobuild_list_run(&g->tc, &g->build, s->root, s->label, &s->list, err);
+}
+
+/* Moves the error of another thread into err. */
+static int err_take(struct err *err, struct err *from)
+{
+	err->status = from->status;
+	strbuf_addbuf(&err->msg, &from->msg);
+	strbuf_addbuf(&err->detail, &from->detail);
+	return -1;
+}
+
+struct list_job {
+	struct gate *g;
+	struct side *s;
+	struct err err;
+	int ret;
+};
+
+static void *list_thread(void *arg)
+{
+	struct list_job *job = arg;
+
+	job->ret = side_list_run(job->g, job->s, &job->err);
+	return NULL;
+}
+
+/*
+ * Writes and lists a and b (when not NULL and not listed yet). b's tree is
+ * written while a's go list runs, linking the files it shares with a's, and
+ * then both go lists run at once. Only this thread uses the repository and
+ * parses JSON: the other just runs go. Errors are a's first, as a
+ * sequential run would report them.
+ */
+static int sides_list(struct gate *g, struct side *a, struct side *b, struct err *err)
+{
+	struct list_job job = { g, a, ERR_INIT, 0 };
+	struct err berr = ERR_INIT;
+	pthread_t thread;
+	int threaded = 0, bret = 0, ret = -1;
+
+	if (a->listed)
+		a = NULL;
+	if (b && b->listed)
+		b = NULL;
+	if (a && side_write(g, a, NULL, err))
+		goto out;
+	if (a && b && !pthread_create(&thread, NULL, list_thread, &job))
+		threaded = 1;
+	else if (a)
+		job.ret = side_list_run(g, a, &job.err);
+	if (b && (threaded || !job.ret))
+		bret = side_write(g, b, a, &berr) || side_list_run(g, b, &berr);
+	if (threaded)
+		pthread_join(thread, NULL);
+	if (job.ret) {
+		ret = err_take(err, &job.err);
+		goto out;
+	}
+	if (bret) {
+		ret = err_take(err, &berr);
+		goto out;
+	}
+	if (a) {
+		gobuild_list_parse(&a->list);
+		a->listed = 1;
+	}
+	if (b) {
+		gobuild_list_parse(&b->list);
+		b->listed = 1;
+	}
+	ret = 0;
+out:
+	/* written: nothing links to them any more */
+	if (a)
+		tree_files_release(&a->files);
+	if (b)
+		tree_files_release(&b->files);
+	err_release(&job.err);
+	err_release(&berr);
+	return ret;
 }
 
 /*
@@ -247,11 +330,13 @@ static int sides_build(struct gate *g, struct build_request *req, size_t n,
 			build_output_release(&s->list);
 			s->listed = 0;
 		}
-		if (side_list(g, s, err))
-			return -1;
-		say(g, s->label, s->what.buf, only ? "building the affected packages with escape analysis" :
-						      "building with escape analysis");
 	}
+	if (sides_list(g, req[0].s, n == 2 ? req[1].s : NULL, err))
+		return -1;
+	for (i = 0; i < n; i++)
+		say(g, req[i].s->label, req[i].s->what.buf,
+		    only ? "building the affected packages with escape analysis" :
+			   "building with escape analysis");
 	for (i = 0; i < n; i++) {
 		memset(&jobs[i], 0, sizeof(jobs[i]));
 		jobs[i].g = g;
@@ -469,7 +554,7 @@ int analysis_compare(struct gate *g, const struct revision *base, const struct r
 		ret = compare_whole(g, &b, &h, out, err);
 		goto out;
 	}
-	if (side_list(g, &b, err) || side_list(g, &h, err) ||
+	if (sides_list(g, &b, &h, err) ||
 	    affected_packages(g->repo, base, head, &b.list, b.root, &h.list, h.root, &affected,
 			      &whole, err))
 		goto out;

@@ -295,14 +295,18 @@ static void find_modules(const char *dir, char ***mods, size_t *nr, size_t *allo
 	strbuf_release(&path);
 }
 
-/* The modules a go.work uses, from `go list -m -json` in the workspace. */
+/*
+ * The modules a go.work uses, from `go list -m` in the workspace: each
+ * directory as it is, ended by a NUL (a name can hold a newline, and JSON
+ * would mangle one that is not UTF-8). No JSON: see gobuild_list_run.
+ */
 static int workspace_modules(const struct toolchain *tc, const char *tree, char **env,
 			     char ***mods, size_t *nr, size_t *alloc, const char *label,
 			     struct err *err)
 {
-	const char *argv[] = { tc->go, "list", "-m", "-json", NULL };
+	const char *argv[] = { tc->go, "list", "-m", "-f", "{{.Dir}}{{\"\\x00\"}}", NULL };
 	struct strbuf out = STRBUF_INIT, errout = STRBUF_INIT;
-	const char *p, *end;
+	const char *p, *end, *nul;
 	int status = 0, ret = -1;
 
 	if (run_go(argv, tree, env, &out, &errout, &status, err))
@@ -313,24 +317,15 @@ static int workspace_modules(const struct toolchain *tc, const char *tree, char 
 		strbuf_addbuf_lines(&err->detail, &errout, MAX_ERROR_LINES);
 		goto out;
 	}
-	for (p = out.buf, end = out.buf + out.len; p < end;) {
-		const char *next = NULL;
-		cJSON *m = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &next, 0);
-		const char *dir;
-
-		if (!m || !next || next <= p) {
-			cJSON_Delete(m);
-			break;
-		}
-		dir = json_string(m, "Dir");
-		if (*dir) {
-			ALLOC_GROW(*mods, *nr + 1, *alloc);
-			(*mods)[(*nr)++] = xstrdup(dir);
-		}
-		cJSON_Delete(m);
-		p = next;
-		while (p < end && (*p == '\n' || *p == ' ' || *p == '\r' || *p == '\t'))
+	for (p = out.buf, end = out.buf + out.len; p < end && (nul = memchr(p, '\0', (size_t)(end - p)));
+	     p = nul + 1) {
+		/* each record but the first follows the newline go list ends a line with */
+		if (p > out.buf && *p == '\n')
 			p++;
+		if (p == nul)
+			continue;
+		ALLOC_GROW(*mods, *nr + 1, *alloc);
+		(*mods)[(*nr)++] = xstrndup(p, (size_t)(nul - p));
 	}
 	ret = 0;
 out:
@@ -362,27 +357,45 @@ static void add_strings(char ***v, size_t *n, size_t *alloc, const cJSON *array)
 	}
 }
 
-/* Packages of one module: their directories, import paths, names and imports. */
-static int list_packages(const struct toolchain *tc, const struct build_opts *o,
-			 const char *tree, const char *moddir, size_t modno, char **env,
-			 struct build_output *bo, const char *label, struct err *err)
+/*
+ * Whether go list takes -json=FIELDS (Go 1.19 and later). Printing only the
+ * fields read below spares it the staleness check that a plain -json does,
+ * which hashes every file of every package and its dependencies.
+ */
+static int list_takes_fields(const struct toolchain *tc)
 {
-	struct strbuf tags = STRBUF_INIT, out = STRBUF_INIT, errout = STRBUF_INIT;
+	const char *v = tc->version;
+	char *end;
+	long minor;
+
+	if (!starts_with(v, "go1."))
+		return 1;   /* a development toolchain ("devel go1.27-...") is new */
+	minor = strtol(v + 4, &end, 10);
+	return end == v + 4 || minor >= 19;
+}
+
+#define LIST_FIELDS "-json=Dir,ImportPath,Name,Imports,GoFiles,CgoFiles"
+
+/* Runs go list in one module, keeping what it prints in *listing. */
+static int list_module(const struct toolchain *tc, const struct build_opts *o, const char *tree,
+		       const char *moddir, char **env, struct strbuf *listing, const char *label,
+		       struct err *err)
+{
+	struct strbuf tags = STRBUF_INIT, errout = STRBUF_INIT;
 	const char *argv[8];
-	const char *p, *end;
 	int argc = 0, status = 0, ret = -1;
 
 	argv[argc++] = tc->go;
 	argv[argc++] = "list";
 	argv[argc++] = "-e";
-	argv[argc++] = "-json";
+	argv[argc++] = list_takes_fields(tc) ? LIST_FIELDS : "-json";
 	if (o->tags) {
 		strbuf_addf(&tags, "-tags=%s", o->tags);
 		argv[argc++] = tags.buf;
 	}
 	argv[argc++] = "./...";
 	argv[argc] = NULL;
-	if (run_go(argv, moddir, env, &out, &errout, &status, err))
+	if (run_go(argv, moddir, env, listing, &errout, &status, err))
 		goto out;
 	if (status) {
 		err_set(err, EXIT_ANALYSIS, "%s: cannot list the packages of module '%s'", label,
@@ -390,7 +403,19 @@ static int list_packages(const struct toolchain *tc, const struct build_opts *o,
 		strbuf_addbuf_lines(&err->detail, &errout, MAX_ERROR_LINES);
 		goto out;
 	}
-	for (p = out.buf, end = out.buf + out.len; p < end;) {
+	ret = 0;
+out:
+	strbuf_release(&tags);
+	strbuf_release(&errout);
+	return ret;
+}
+
+/* Packages of one module from its go list output: directories, import paths, names, imports. */
+static void parse_packages(struct build_output *bo, size_t modno, const struct strbuf *listing)
+{
+	const char *p, *end;
+
+	for (p = listing->buf, end = listing->buf + listing->len; p < end;) {
 		const char *next = NULL;
 		cJSON *pkg = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &next, 0);
 		struct package_info *pi;
@@ -425,12 +450,6 @@ static int list_packages(const struct toolchain *tc, const struct build_opts *o,
 		while (p < end && (*p == '\n' || *p == ' ' || *p == '\r' || *p == '\t'))
 			p++;
 	}
-	ret = 0;
-out:
-	strbuf_release(&tags);
-	strbuf_release(&out);
-	strbuf_release(&errout);
-	return ret;
 }
 
 /* "file:///a%20b": the -json destination, escaped for go's space-separated -gcflags. */
@@ -571,8 +590,8 @@ static char **tree_environ(const char *tree, int *has_work)
 	return env;
 }
 
-int gobuild_list(const struct toolchain *tc, const struct build_opts *o, const char *tree,
-		 const char *label, struct build_output *out, struct err *err)
+int gobuild_list_run(const struct toolchain *tc, const struct build_opts *o, const char *tree,
+		     const char *label, struct build_output *out, struct err *err)
 {
 	size_t amods = 0, i;
 	int has_work, ret = -1;
@@ -591,13 +610,37 @@ int gobuild_list(const struct toolchain *tc, const struct build_opts *o, const c
 		goto out;
 	}
 	qsort(out->modules, out->nmodules, sizeof(*out->modules), cmp_str);
+	out->listings = xcalloc(out->nmodules, sizeof(*out->listings));
 	for (i = 0; i < out->nmodules; i++)
-		if (list_packages(tc, o, tree, out->modules[i], i, env, out, label, err))
+		strbuf_init(&out->listings[i], 0);
+	for (i = 0; i < out->nmodules; i++)
+		if (list_module(tc, o, tree, out->modules[i], env, &out->listings[i], label, err))
 			goto out;
 	ret = 0;
 out:
 	free_environ(env);
 	return ret;
+}
+
+void gobuild_list_parse(struct build_output *out)
+{
+	size_t i;
+
+	for (i = 0; out->listings && i < out->nmodules; i++) {
+		parse_packages(out, i, &out->listings[i]);
+		strbuf_release(&out->listings[i]);
+	}
+	free(out->listings);
+	out->listings = NULL;
+}
+
+int gobuild_list(const struct toolchain *tc, const struct build_opts *o, const char *tree,
+		 const char *label, struct build_output *out, struct err *err)
+{
+	if (gobuild_list_run(tc, o, tree, label, out, err))
+		return -1;
+	gobuild_list_parse(out);
+	return 0;
 }
 
 int gobuild_build(const struct toolchain *tc, const struct build_opts *o, const char *tree,
@@ -666,6 +709,9 @@ void build_output_release(struct build_output *out)
 	free(out->packages);
 	for (i = 0; i < out->nmodules; i++)
 		free(out->modules[i]);
+	for (i = 0; out->listings && i < out->nmodules; i++)
+		strbuf_release(&out->listings[i]);
+	free(out->listings);
 	free(out->modules);
 	memset(out, 0, sizeof(*out));
 }

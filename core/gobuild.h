@@ -40,6 +40,7 @@ struct build_output {
 	size_t npackages, apackages;
 	char **modules;    /* module directories, absolute, sorted */
 	size_t nmodules;
+	struct strbuf *listings;   /* go list's output per module, until gobuild_list_parse */
 };
 
 /*
@@ -62,6 +63,15 @@ int gobuild_tree(const struct toolchain *tc, const struct build_opts *o, const c
 struct strset;
 int gobuild_list(const struct toolchain *tc, const struct build_opts *o, const char *tree,
 		 const char *label, struct build_output *out, struct err *err);
+/*
+ * gobuild_list in two steps, so that two trees can be listed at once:
+ * gobuild_list_run runs the go commands and keeps what they print; it
+ * parses no JSON (cJSON's parser keeps global state), so it can run in a
+ * thread of its own. gobuild_list_parse then reads the packages from it.
+ */
+int gobuild_list_run(const struct toolchain *tc, const struct build_opts *o, const char *tree,
+		     const char *label, struct build_output *out, struct err *err);
+void gobuild_list_parse(struct build_output *out);
 int gobuild_build(const struct toolchain *tc, const struct build_opts *o, const char *tree,
 		  const char *json_dir, const char *label, const struct strset *only,
 		  struct build_output *out, struct err *err);

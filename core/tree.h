@@ -23,9 +23,31 @@ int tmpdir_create(struct strbuf *out, struct err *err);
 /* rm -rf that never follows symbolic links; a NULL or empty path is fine. */
 void tmpdir_remove(const char *path);
 
-/* Writes the tree of commit into dest (an existing empty directory). */
+/* A regular file a tree write created, by content. */
+struct tree_file {
+	git_oid oid;
+	int executable;
+	char *rel;         /* below tree_files.dir */
+};
+
+/* The files one tree write created, sorted by content: another can link them. */
+struct tree_files {
+	char *dir;
+	struct tree_file *items;
+	size_t nr, alloc;
+};
+void tree_files_release(struct tree_files *f);
+
+/*
+ * Writes the tree of commit into dest (an existing empty directory). With
+ * reuse (from an earlier write, whose files must stay as written), a file
+ * with the same content and mode as one there is a hard link to it rather
+ * than a copy: base and head share most files. With made, records the files
+ * this write created. go.mod, go.sum, go.work and go.work.sum are always
+ * copies: the go command can rewrite them.
+ */
 int tree_write_commit(git_repository *repo, const git_commit *commit, const char *dest,
-		      struct err *err);
+		      const struct tree_files *reuse, struct tree_files *made, struct err *err);
 
 /*
  * Copies the working tree as it is on disk (tracked files as they are now,

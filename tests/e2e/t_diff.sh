@@ -463,6 +463,65 @@ GO
 	expect_finding new escape example.com/tools Remember tools/x.go 7 2 "moved to heap: c"
 }
 
+# A go.work: each of its modules is listed and built in the workspace (one
+# in a directory whose name has a space), and files are named from the root.
+test_workspace() {
+	export GOFLAGS=   # -mod=mod is refused in workspace mode
+	new_repo
+	write_file go.work <<'GO'
+go 1.19
+
+use (
+	./app
+	"./lib dir"
+)
+GO
+	write_file app/go.mod <<'GO'
+module example.com/app
+
+go 1.19
+GO
+	write_file app/main.go <<'GO'
+package main
+
+var sink int
+
+func main() {
+	a := 1
+	sink = a
+}
+GO
+	write_file "lib dir/go.mod" <<'GO'
+module example.com/lib
+
+go 1.19
+GO
+	write_file "lib dir/x.go" <<'GO'
+package lib
+
+var last int
+
+// Remember keeps a copy of n.
+func Remember(n int) {
+	c := n * 2
+	last = c
+}
+GO
+	commit_all "base"
+	git checkout -q -b feature
+	sed -i 's/^var last int$/var last *int/; s/last = c$/last = \&c/' "lib dir/x.go"
+	sed -i 's/^var sink int$/var sink *int/; s/sink = a$/sink = \&a/' app/main.go
+	commit_all "keep pointers"
+	eg diff --base main --head feature --format json
+	expect_status 1
+	expect_finding new escape example.com/lib Remember "lib dir/x.go" 7 2 "moved to heap: c"
+	expect_finding new escape example.com/app main app/main.go 6 2 "moved to heap: a"
+	expect_json 'len(d["findings"])' 2
+	eg diff --base main --head feature --full
+	expect_status 1
+	expect_summary 2 2 0 0 0
+}
+
 test_base_equals_head() {
 	new_go_repo
 	fixture_store

@@ -135,6 +135,40 @@ test_not_a_git_repository() {
 	expect_status 3
 }
 
+# main: a go.mod go list cannot read; feature: a different one. The two
+# go lists run at once: the base's error is the one reported, each time.
+test_list_error_in_base_and_head() {
+	new_repo
+	printf 'modul example.com/m\n' >go.mod
+	fixture_store
+	commit_all "base"
+	git checkout -q -b feature
+	printf 'modle example.com/m\n' >go.mod
+	commit_all "head"
+	for i in 1 2 3; do
+		eg diff --base main --head feature
+		expect_status 3
+		expect_contains "escgate: base: cannot list the packages of module '.'" stderr
+		expect_contains "modul" stderr
+		expect_not_contains "modle" stderr
+		expect_not_contains "head" stderr
+	done
+}
+
+test_list_error_in_head() {
+	new_go_repo
+	fixture_store
+	commit_all "base"
+	git checkout -q -b feature
+	printf 'modle example.com/m\n' >go.mod
+	commit_all "head"
+	eg diff --base main --head feature
+	expect_status 3
+	expect_contains "escgate: head: cannot list the packages of module '.'" stderr
+	expect_contains "modle" stderr
+	expect_stdout_empty
+}
+
 test_not_a_go_module() {
 	new_repo
 	write_file README <<'EOF'
