@@ -121,7 +121,7 @@ static char *event_string(const char *const *keys)
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
 		strbuf_add(&data, buf, n);
 	fclose(f);
-	v = doc = cJSON_ParseWithLengthOpts(data.buf, data.len, NULL, 0);
+	v = doc = json_parse(data.buf, data.len, NULL);
 	for (; *keys && v; keys++)
 		v = cJSON_GetObjectItemCaseSensitive(v, *keys);
 	if (cJSON_IsString(v) && *v->valuestring)

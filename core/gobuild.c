@@ -101,7 +101,7 @@ int toolchain_probe(struct toolchain *tc, const char *go, struct err *err)
 	}
 	if (run_go(argv, NULL, NULL, &out, &errout, &status, err))
 		goto out;
-	env = cJSON_ParseWithLengthOpts(out.buf, out.len, NULL, 0);
+	env = json_parse(out.buf, out.len, NULL);
 	if (status || !cJSON_IsObject(env) || !*json_string(env, "GOVERSION")) {
 		strbuf_trim(&errout);
 		err_set(err, EXIT_ANALYSIS, "'%s env' failed%s%s", go, errout.len ? ": " : "",
@@ -417,7 +417,7 @@ static void parse_packages(struct build_output *bo, size_t modno, const struct s
 
 	for (p = listing->buf, end = listing->buf + listing->len; p < end;) {
 		const char *next = NULL;
-		cJSON *pkg = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &next, 0);
+		cJSON *pkg = json_parse(p, (size_t)(end - p), &next);
 		struct package_info *pi;
 
 		if (!pkg || !next || next <= p) {

@@ -137,7 +137,7 @@ void inline_map_add_log(struct inline_map *m, const char *data, size_t len)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		cJSON *obj = cJSON_ParseWithLengthOpts(p, n, NULL, 0);
+		cJSON *obj = json_parse(p, n, NULL);
 
 		p += n + (nl ? 1 : 0);
 		if (!cJSON_IsObject(obj)) {

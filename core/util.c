@@ -1,5 +1,7 @@
 #include "util.h"
 
+#include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,4 +63,15 @@ int ends_with(const char *s, const char *suffix)
 	size_t n = strlen(s), m = strlen(suffix);
 
 	return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+struct cJSON *json_parse(const char *buf, size_t len, const char **end)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	cJSON *v;
+
+	pthread_mutex_lock(&lock);
+	v = cJSON_ParseWithLengthOpts(buf, len, end, 0);
+	pthread_mutex_unlock(&lock);
+	return v;
 }

@@ -24,6 +24,15 @@ char *xstrndup(const char *s, size_t n);
 		} \
 	} while (0)
 
+/*
+ * cJSON_ParseWithLengthOpts for any thread: cJSON keeps the position of
+ * the last parse error in a global that every parse writes, and base and
+ * head read their JSON logs in threads of their own. Every parse goes
+ * through here, under one lock.
+ */
+struct cJSON;
+struct cJSON *json_parse(const char *buf, size_t len, const char **end);
+
 int starts_with(const char *s, const char *prefix);
 int ends_with(const char *s, const char *suffix);
 
