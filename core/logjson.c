@@ -137,8 +137,18 @@ void inline_map_add_log(struct inline_map *m, const char *data, size_t len)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		cJSON *obj = json_parse(p, n, NULL);
+		cJSON *obj;
 
+		/*
+		 * Only records with an inlining chain are kept, and most lines
+		 * (inlining decisions, flow-less records) have none: skip them
+		 * unparsed. The compiler writes that key literally.
+		 */
+		if (file && !memmem(p, n, "\"inlineLoc\"", 11)) {
+			p += n + (nl ? 1 : 0);
+			continue;
+		}
+		obj = json_parse(p, n, NULL);
 		p += n + (nl ? 1 : 0);
 		if (!cJSON_IsObject(obj)) {
 			cJSON_Delete(obj);
