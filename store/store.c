@@ -187,7 +187,20 @@ static int step_done(struct store *s, enum stmt_id id, struct err *err, const ch
 
 static int exec_sql(struct store *s, const char *sql, struct err *err, const char *what)
 {
-	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+	int rc, waited = 0;
+
+	/*
+	 * The busy handler does not cover every lock: a connection opening while
+	 * another gate checkpoints the WAL or closes the store can be told
+	 * "locked" at once. Wait as long as the busy timeout would.
+	 */
+	while ((rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL)) != SQLITE_OK &&
+	       ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) &&
+	       waited < BUSY_TIMEOUT_MS) {
+		sqlite3_sleep(20);
+		waited += 20;
+	}
+	if (rc != SQLITE_OK)
 		return db_error(s, err, what);
 	return 0;
 }
@@ -195,10 +208,19 @@ static int exec_sql(struct store *s, const char *sql, struct err *err, const cha
 static int user_version(struct store *s, int *version, struct err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int ret = -1;
+	int rc = SQLITE_ERROR, waited = 0, ret = -1;
 
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+		/* as in exec_sql: not every lock goes through the busy handler */
+		while ((rc = sqlite3_step(st)) != SQLITE_ROW &&
+		       ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) &&
+		       waited < BUSY_TIMEOUT_MS) {
+			sqlite3_reset(st);
+			sqlite3_sleep(20);
+			waited += 20;
+		}
+	}
+	if (rc != SQLITE_ROW) {
 		db_error(s, err, "cannot read it");
 		goto out;
 	}
