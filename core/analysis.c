@@ -234,13 +234,6 @@ static int side_compile(struct compile_job *job)
 			     job->only, &s->list, &job->err);
 }
 
-
-static int stage_candidate(void *data, const struct finding *f, int inlined, int generic,
-			   struct err *err)
-{
-	return store_stage_add(data, f, inlined, generic, err);
-}
-
 /*
  * Attributes what a compile printed and records it under key, streaming
  * from the spilled verdicts through the store's staging: memory stays
@@ -259,7 +252,7 @@ static int side_record(struct compile_job *job)
 
 	if (inline_map_load(&inl, job->json_dir.buf, err) || store_stage_begin(store, err))
 		goto out;
-	if (attribute_verdicts(&s->list, inl, s->root, stage_candidate, store, &allows, err)) {
+	if (attribute_verdicts(&s->list, inl, s->root, store, &allows, err)) {
 		store_stage_abort(store);
 		goto out;
 	}

@@ -432,7 +432,7 @@ static void spans_to_allows(struct allow_spans *sp, struct allow_list *out)
 }
 
 int attribute_verdicts(struct build_output *bo, const struct inline_map *inl, const char *root,
-		       candidate_fn add, void *data, struct allow_list *allows, struct err *err)
+		       struct store *store, struct allow_list *allows, struct err *err)
 {
 	struct source_cache sc = { NULL, NULL, 0, 0 };
 	struct allow_spans sp = { NULL, 0, 0, NULL, 0, 0 };
@@ -463,7 +463,7 @@ int attribute_verdicts(struct build_output *bo, const struct inline_map *inl, co
 				c.f.suppressed = xstrdup(a->reason);
 				a->used = 1;
 			}
-			failed = add(data, &c.f, c.inlined, c.generic, err);
+			failed = store_stage_add(store, &c.f, c.inlined, c.generic, err);
 			finding_release(&c.f);
 		}
 		raw_verdict_release(&r);
@@ -481,13 +481,6 @@ out:
 	return ret;
 }
 
-/* attribute_findings through a private in-memory store. */
-static int stage_candidate(void *data, const struct finding *f, int inlined, int generic,
-			   struct err *err)
-{
-	return store_stage_add(data, f, inlined, generic, err);
-}
-
 int attribute_findings(struct build_output *bo, const struct inline_map *inl,
 		       const char *root, struct finding_list *out, struct err *err)
 {
@@ -499,7 +492,7 @@ int attribute_findings(struct build_output *bo, const struct inline_map *inl,
 
 	if (store_open(&s, ":memory:", err) || store_stage_begin(s, err))
 		goto out;
-	if (attribute_verdicts(bo, inl, root, stage_candidate, s, &allows, err)) {
+	if (attribute_verdicts(bo, inl, root, s, &allows, err)) {
 		store_stage_abort(s);
 		goto out;
 	}

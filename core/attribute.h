@@ -22,16 +22,16 @@
  *    comment of the compiled files is listed in *allows, used or not.
  *
  * attribute_verdicts streams: it reads the verdicts of bo back from their
- * spill file one at a time and hands each candidate finding to add, with
+ * spill file one at a time and stages each candidate finding in store
+ * (store_stage_add, between store_stage_begin and store_stage_commit), with
  * whether it is a copy made by inlining and whether it is in generic code.
  * Dropping the copies and numbering occurrences needs every candidate at
- * once, so it is the store's staging that does it (store_stage_commit),
- * without holding them in memory. add returns nonzero to stop, with err set.
+ * once, so it is the store's staging that does it, without holding them
+ * in memory.
  */
-typedef int (*candidate_fn)(void *data, const struct finding *f, int inlined, int generic,
-			    struct err *err);
+struct store;
 int attribute_verdicts(struct build_output *bo, const struct inline_map *inl, const char *root,
-		       candidate_fn add, void *data, struct allow_list *allows, struct err *err);
+		       struct store *store, struct allow_list *allows, struct err *err);
 
 /*
  * The same into a list, numbered (finding_list_number's order), through a
