@@ -185,21 +185,29 @@ static int step_done(struct store *s, enum stmt_id id, struct err *err, const ch
 	return 0;
 }
 
+/*
+ * The busy handler does not cover every lock: a connection opening while
+ * another gate checkpoints the WAL or closes the store can be told
+ * "locked" at once. Whether to try rc's statement again after a pause,
+ * for as long as the busy timeout would have waited in all.
+ */
+static int wait_if_busy(int rc, int *waited)
+{
+	if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) ||
+	    *waited >= BUSY_TIMEOUT_MS)
+		return 0;
+	sqlite3_sleep(20);
+	*waited += 20;
+	return 1;
+}
+
 static int exec_sql(struct store *s, const char *sql, struct err *err, const char *what)
 {
 	int rc, waited = 0;
 
-	/*
-	 * The busy handler does not cover every lock: a connection opening while
-	 * another gate checkpoints the WAL or closes the store can be told
-	 * "locked" at once. Wait as long as the busy timeout would.
-	 */
 	while ((rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL)) != SQLITE_OK &&
-	       ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) &&
-	       waited < BUSY_TIMEOUT_MS) {
-		sqlite3_sleep(20);
-		waited += 20;
-	}
+	       wait_if_busy(rc, &waited))
+		;
 	if (rc != SQLITE_OK)
 		return db_error(s, err, what);
 	return 0;
@@ -211,14 +219,8 @@ static int user_version(struct store *s, int *version, struct err *err)
 	int rc = SQLITE_ERROR, waited = 0, ret = -1;
 
 	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
-		/* as in exec_sql: not every lock goes through the busy handler */
-		while ((rc = sqlite3_step(st)) != SQLITE_ROW &&
-		       ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) &&
-		       waited < BUSY_TIMEOUT_MS) {
+		while ((rc = sqlite3_step(st)) != SQLITE_ROW && wait_if_busy(rc, &waited))
 			sqlite3_reset(st);
-			sqlite3_sleep(20);
-			waited += 20;
-		}
 	}
 	if (rc != SQLITE_ROW) {
 		db_error(s, err, "cannot read it");
@@ -622,8 +624,13 @@ int store_load_findings(struct store *s, long long id, int with_flows, struct fi
 		struct finding *f = finding_list_add(out);
 		const unsigned char *kind = sqlite3_column_text(st, 1);
 
-		ALLOC_GROW(ids, n + 1, alloc);
-		ids[n++] = f->id = sqlite3_column_int64(st, 0);
+		f->id = sqlite3_column_int64(st, 0);
+		if (with_flows) {
+			ALLOC_GROW(ids, n + 1, alloc);
+			ids[n++] = f->id;
+		} else {
+			f->flows = &s->flows;
+		}
 		finding_kind_parse(kind ? (const char *)kind : "", &f->kind);
 		load_strings(st, f);
 		f->occurrence = (unsigned)sqlite3_column_int(st, 7);
@@ -631,8 +638,6 @@ int store_load_findings(struct store *s, long long id, int with_flows, struct fi
 		f->col = (unsigned)sqlite3_column_int(st, 10);
 		if (sqlite3_column_type(st, 13) != SQLITE_NULL)
 			f->suppressed = column_dup(st, 13);
-		if (!with_flows)
-			f->flows = &s->flows;
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -640,9 +645,7 @@ int store_load_findings(struct store *s, long long id, int with_flows, struct fi
 		db_error(s, err, "cannot load findings");
 		goto out;
 	}
-	if (!with_flows)
-		n = 0;   /* nothing to merge: the flows stay in the store */
-	/* both queries are ordered by finding id: merge them */
+	/* both queries are ordered by finding id: merge them (n is 0 without with_flows) */
 	sqlite3_bind_int64(fl, 1, id);
 	while (n && (rc = sqlite3_step(fl)) == SQLITE_ROW) {
 		long long fid = sqlite3_column_int64(fl, 0);
