@@ -1,11 +1,8 @@
 #include "cmd.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "policy.h"
 
@@ -28,41 +25,10 @@ const char usage_baseline[] =
 	"\n"
 	"Exit status: 0 written, 2 usage error or bad configuration, 3 could not analyse.\n";
 
-/* Writes data to path through a temporary file in its directory, renamed into place. */
-static int write_atomic(const char *path, const struct strbuf *data, struct err *err)
+/* --output FILE, before the analysis options. */
+static int output_opt(int argc, char **argv, int *i, void *output, struct err *err)
 {
-	struct strbuf tmp = STRBUF_INIT;
-	int fd, ret = -1;
-
-	strbuf_addf(&tmp, "%s.tmp-XXXXXX", path);
-	fd = mkstemp(tmp.buf);
-	if (fd < 0) {
-		err_set(err, EXIT_ANALYSIS, "cannot write '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	fchmod(fd, 0644);
-	if (write(fd, data->buf, data->len) != (ssize_t)data->len || fsync(fd)) {
-		err_set(err, EXIT_ANALYSIS, "cannot write '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	if (close(fd)) {
-		fd = -1;
-		err_set(err, EXIT_ANALYSIS, "cannot write '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp.buf, path)) {
-		err_set(err, EXIT_ANALYSIS, "cannot write '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	ret = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (ret && tmp.len)
-		unlink(tmp.buf);
-	strbuf_release(&tmp);
-	return ret;
+	return opt_value(argc, argv, i, "--output", output, err);
 }
 
 int cmd_baseline(int argc, char **argv)
@@ -74,38 +40,18 @@ int cmd_baseline(int argc, char **argv)
 	struct run run = { 0 };
 	struct finding_list *findings = NULL;
 	struct strbuf text = STRBUF_INIT, path = STRBUF_INIT;
-	const char *spec = NULL, *output = NULL, *workdir;
-	int worktree = 0, i, r, status = EXIT_ANALYSIS, opened = 0;
+	struct rev_args a = { 0 };
+	const char *output = NULL, *workdir;
+	int r, status = EXIT_ANALYSIS, opened = 0;
 	size_t entries = 0;
 	const char *p;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage_baseline, stdout);
-			return EXIT_CLEAN;
-		}
-		if (!strcmp(argv[i], "--worktree")) {
-			worktree = 1;
-			continue;
-		}
-		if ((r = opt_value(argc, argv, &i, "--output", &output, &err)) ||
-		    (r = opt_analysis(argc, argv, &i, &o, &err))) {
-			if (r < 0)
-				goto out;
-			continue;
-		}
-		if (argv[i][0] == '-' || spec) {
-			usage_error(&err, "baseline", argv[i][0] == '-' ? "unknown option '%s'" :
-						      "unexpected argument '%s'", argv[i]);
-			goto out;
-		}
-		spec = argv[i];
-	}
-	if (worktree && spec) {
-		usage_error(&err, "baseline", "%s",
-			    "--worktree and a revision cannot be used together");
+	r = parse_rev_args(argc, argv, "baseline", usage_baseline, output_opt, &output, &a, &o,
+			   &err);
+	if (r > 0)
+		status = EXIT_CLEAN;   /* --help */
+	if (r)
 		goto out;
-	}
 	if (o.nformats) {
 		usage_error(&err, "baseline", "%s", "--format: the baseline has one format");
 		goto out;
@@ -123,9 +69,9 @@ int cmd_baseline(int argc, char **argv)
 		strbuf_addstr(&path, output);
 	else
 		strbuf_addf(&path, "%s%s", workdir, BASELINE_FILE);
-	if (worktree)
+	if (a.worktree)
 		rev_worktree(&rev);
-	else if (rev_resolve(g.repo, spec ? spec : "HEAD", &rev, &err))
+	else if (rev_resolve(g.repo, a.spec ? a.spec : "HEAD", &rev, &err))
 		goto out;
 	if (run_begin(&run, &g, &o, &rev, &err) ||
 	    run_revision(&run, &rev, rev.worktree ? "worktree" : "revision", 0, &findings, &err) ||
@@ -140,7 +86,7 @@ int cmd_baseline(int argc, char **argv)
 			goto out;
 		}
 	} else {
-		if (write_atomic(path.buf, &text, &err))
+		if (write_file_atomic(path.buf, NULL, 0644, write_strbuf, &text, &err))
 			goto out;
 		if (!o.quiet)
 			fprintf(stderr, "escgate: wrote %zu entr%s to %s\n", entries,

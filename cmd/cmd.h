@@ -1,6 +1,8 @@
 #ifndef ESCGATE_CMD_H
 #define ESCGATE_CMD_H
 
+#include <sys/types.h>
+
 #include "core/analysis.h"
 #include "core/err.h"
 #include "core/report/report.h"
@@ -93,11 +95,14 @@ int usage_error(struct err *err, const char *cmd, const char *fmt, ...)
 /* Checks every --format before anything is built: known names, one stdout at most. */
 int formats_validate(const struct analysis_opts *o, const char *cmd, struct err *err);
 /*
- * Writes path through a temporary file renamed into place, so a reader
- * never sees half of it; fn writes the content.
+ * Writes path through a temporary file in its directory, synced and renamed
+ * into place with mode, so a reader never sees half of it; fn writes the
+ * content. Failures read "cannot write WHAT 'PATH': why" (no WHAT when NULL).
  */
-int write_file_atomic(const char *path, int (*fn)(FILE *out, const void *data),
-		      const void *data, struct err *err);
+int write_file_atomic(const char *path, const char *what, mode_t mode,
+		      int (*fn)(FILE *out, const void *data), const void *data, struct err *err);
+/* A write_file_atomic fn writing a struct strbuf. */
+int write_strbuf(FILE *out, const void *sb);
 /* Writes every requested report (text to stdout when none was asked for). */
 int formats_write(const struct analysis_opts *o, const struct report_meta *meta,
 		  const struct match_result *r, struct err *err);

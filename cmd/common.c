@@ -176,8 +176,14 @@ int formats_validate(const struct analysis_opts *o, const char *cmd, struct err 
 	return ret;
 }
 
-int write_file_atomic(const char *path, int (*fn)(FILE *out, const void *data),
-		      const void *data, struct err *err)
+static int write_failed(struct err *err, const char *what, const char *path)
+{
+	return err_set(err, EXIT_ANALYSIS, "cannot write %s%s'%s': %s", what ? what : "",
+		       what ? " " : "", path, strerror(errno));
+}
+
+int write_file_atomic(const char *path, const char *what, mode_t mode,
+		      int (*fn)(FILE *out, const void *data), const void *data, struct err *err)
 {
 	struct strbuf tmp = STRBUF_INIT;
 	FILE *f = NULL;
@@ -186,24 +192,23 @@ int write_file_atomic(const char *path, int (*fn)(FILE *out, const void *data),
 	strbuf_addf(&tmp, "%s.tmp-XXXXXX", path);
 	fd = mkstemp(tmp.buf);
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		err_set(err, EXIT_ANALYSIS, "cannot write report '%s': %s", path, strerror(errno));
+		write_failed(err, what, path);
 		if (fd >= 0)
 			close(fd);
 		goto out;
 	}
-	fchmod(fd, 0644);
-	if (fn(f, data) || fflush(f) || ferror(f)) {
-		err_set(err, EXIT_ANALYSIS, "cannot write report '%s': %s", path, strerror(errno));
+	if (fchmod(fd, mode) || fn(f, data) || fflush(f) || ferror(f) || fsync(fd)) {
+		write_failed(err, what, path);
 		goto out;
 	}
 	if (fclose(f)) {
 		f = NULL;
-		err_set(err, EXIT_ANALYSIS, "cannot write report '%s': %s", path, strerror(errno));
+		write_failed(err, what, path);
 		goto out;
 	}
 	f = NULL;
 	if (rename(tmp.buf, path)) {
-		err_set(err, EXIT_ANALYSIS, "cannot write report '%s': %s", path, strerror(errno));
+		write_failed(err, what, path);
 		goto out;
 	}
 	ret = 0;
@@ -214,6 +219,13 @@ out:
 		unlink(tmp.buf);
 	strbuf_release(&tmp);
 	return ret;
+}
+
+int write_strbuf(FILE *out, const void *sb)
+{
+	const struct strbuf *s = sb;
+
+	return fwrite(s->buf, 1, s->len, out) == s->len ? 0 : -1;
 }
 
 struct report_call {
@@ -264,7 +276,7 @@ int formats_write(const struct analysis_opts *o, const struct report_meta *meta,
 		if (file) {
 			struct report_call call = { fn, meta, r };
 
-			ret = write_file_atomic(file, call_report, &call, err);
+			ret = write_file_atomic(file, "report", 0644, call_report, &call, err);
 		} else if (fn(stdout, meta, r) || fflush(stdout)) {
 			ret = err_set(err, EXIT_ANALYSIS, "cannot write the %s report to standard output",
 				      name.buf);

@@ -102,7 +102,7 @@ static int write_formats(const struct analysis_opts *o, const struct history *h,
 		};
 
 		if (eq) {
-			if (write_file_atomic(eq + 1, call_history, &call, err))
+			if (write_file_atomic(eq + 1, "report", 0644, call_history, &call, err))
 				return -1;
 		} else if (call.fn(stdout, h) || fflush(stdout)) {
 			return err_set(err, EXIT_ANALYSIS,

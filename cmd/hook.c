@@ -1,7 +1,6 @@
 #include "cmd.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,11 +87,11 @@ static int read_file(const char *path, struct strbuf *out)
 
 static int install(git_repository *repo, int force, struct err *err)
 {
-	struct strbuf dir = STRBUF_INIT, hook = STRBUF_INIT, tmp = STRBUF_INIT;
+	struct strbuf dir = STRBUF_INIT, hook = STRBUF_INIT;
 	struct strbuf body = STRBUF_INIT, old = STRBUF_INIT, backup = STRBUF_INIT;
 	char self[PATH_MAX];
 	ssize_t n;
-	int fd = -1, ret = -1;
+	int ret = -1;
 
 	if (hooks_dir(repo, &dir, err))
 		goto out;
@@ -131,22 +130,8 @@ static int install(git_repository *repo, int force, struct err *err)
 	}
 	strbuf_addstr(&body, " pre-push \"$@\"\n");
 
-	strbuf_addf(&tmp, "%s.tmp-XXXXXX", hook.buf);
-	fd = mkstemp(tmp.buf);
-	if (fd < 0 || write(fd, body.buf, body.len) != (ssize_t)body.len || fchmod(fd, 0755) ||
-	    close(fd)) {
-		err_set(err, EXIT_ANALYSIS, "cannot write hook '%s': %s", hook.buf, strerror(errno));
-		if (fd >= 0)
-			unlink(tmp.buf);
-		fd = -1;
+	if (write_file_atomic(hook.buf, "hook", 0755, write_strbuf, &body, err))
 		goto out;
-	}
-	fd = -1;
-	if (rename(tmp.buf, hook.buf)) {
-		err_set(err, EXIT_ANALYSIS, "cannot write hook '%s': %s", hook.buf, strerror(errno));
-		unlink(tmp.buf);
-		goto out;
-	}
 	printf("installed the pre-push hook: %s\n", hook.buf);
 	if (backup.len)
 		printf("the previous hook is kept as %s\n", backup.buf);
@@ -154,7 +139,6 @@ static int install(git_repository *repo, int force, struct err *err)
 out:
 	strbuf_release(&dir);
 	strbuf_release(&hook);
-	strbuf_release(&tmp);
 	strbuf_release(&body);
 	strbuf_release(&old);
 	strbuf_release(&backup);
