@@ -217,10 +217,22 @@ struct compile_job {
 	int ret;
 };
 
-/* Compiles the listed tree of job->s (only the packages in *only, when given). */
+/*
+ * Compiles the listed tree of job->s (only the packages in *only, when
+ * given) and records what it printed under key. Verdicts are attributed
+ * and staged in the store as the compiler prints them (attribute.h), so
+ * that when the build ends only the store's commit is left to do.
+ */
 static int side_compile(struct compile_job *job)
 {
+	struct gate *g = job->g;
+	struct store *store = job->store;
+	struct err *err = &job->err;
 	struct side *s = job->s;
+	struct attribute_stream *st = NULL;
+	struct allow_list allows = { 0 };
+	struct analysis_meta meta;
+	int ret = -1;
 
 	/*
 	 * A new -json directory for every build: the path is part of the flags,
@@ -228,31 +240,18 @@ static int side_compile(struct compile_job *job)
 	 */
 	strbuf_addf(&job->json_dir, "%s-json-XXXXXX", s->dir.buf);
 	if (!mkdtemp(job->json_dir.buf))
-		return err_set(&job->err, EXIT_ANALYSIS, "cannot create '%s': %s", job->json_dir.buf,
+		return err_set(err, EXIT_ANALYSIS, "cannot create '%s': %s", job->json_dir.buf,
 			       strerror(errno));
-	return gobuild_build(&job->g->tc, &job->g->build, s->root, job->json_dir.buf, s->label,
-			     job->only, &s->list, &job->err);
-}
-
-/*
- * Attributes what a compile printed and records it under key, streaming
- * from the spilled verdicts through the store's staging: memory stays
- * flat however many findings there are.
- */
-static int side_record(struct compile_job *job)
-{
-	struct gate *g = job->g;
-	struct store *store = job->store;
-	struct err *err = &job->err;
-	struct side *s = job->s;
-	struct allow_list allows = { 0 };
-	struct inline_map *inl = NULL;
-	struct analysis_meta meta;
-	int ret = -1;
-
-	if (inline_map_load(&inl, job->json_dir.buf, err) || store_stage_begin(store, err))
-		goto out;
-	if (attribute_verdicts(&s->list, inl, s->root, store, &allows, err)) {
+	if (store_stage_begin(store, err))
+		return -1;
+	st = attribute_stream_new(&s->list, s->root, store);
+	s->list.sink.fn = attribute_stream_verdict;
+	s->list.sink.data = st;
+	ret = gobuild_build(&g->tc, &g->build, s->root, job->json_dir.buf, s->label, job->only,
+			    &s->list, err);
+	memset(&s->list.sink, 0, sizeof(s->list.sink));
+	if (ret || attribute_stream_finish(st, &allows, err)) {
+		ret = -1;
 		store_stage_abort(store);
 		goto out;
 	}
@@ -263,11 +262,9 @@ static int side_record(struct compile_job *job)
 	meta.goos = g->tc.goos;
 	meta.goarch = g->tc.goarch;
 	meta.build_flags = job->flags;
-	if (store_stage_commit(store, &meta, &allows, job->id, err))
-		goto out;
-	ret = 0;
+	ret = store_stage_commit(store, &meta, &allows, job->id, err);
 out:
-	inline_map_free(inl);
+	attribute_stream_free(st);
 	allow_list_release(&allows);
 	return ret;
 }
@@ -276,7 +273,7 @@ static void *compile_thread(void *arg)
 {
 	struct compile_job *job = arg;
 
-	job->ret = side_compile(job) || side_record(job);
+	job->ret = side_compile(job);
 	/* thousands of JSON logs: removed while the other side may still compile */
 	tmpdir_remove(job->json_dir.buf);
 	strbuf_setlen(&job->json_dir, 0);
@@ -318,7 +315,7 @@ static int sides_build(struct gate *g, struct build_request *req, size_t n,
 	for (i = 0; i < n; i++) {
 		struct side *s = req[i].s;
 
-		if (s->listed && s->list.verdicts.fp) {
+		if (s->listed && s->list.built) {
 			/* compiled before (a partial build): start from a fresh listing */
 			build_output_release(&s->list);
 			s->listed = 0;

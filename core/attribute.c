@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "gosrc.h"
+#include "tree.h"
 #include "store/store.h"
 #include "util.h"
 
@@ -431,54 +432,156 @@ static void spans_to_allows(struct allow_spans *sp, struct allow_list *out)
 	memset(sp, 0, sizeof(*sp));
 }
 
+/* The state of attributing one build's verdicts. */
+struct attributor {
+	const char *root;
+	size_t rootlen;
+	struct package_info *pkgs;   /* bo's, sorted by directory (shallow copies) */
+	size_t npkgs;
+	struct source_cache sc;
+	struct allow_spans sp;
+	struct store *store;
+};
+
+static void attributor_init(struct attributor *a, const struct build_output *bo,
+			    const char *root, struct store *store)
+{
+	memset(a, 0, sizeof(*a));
+	a->root = root;
+	a->rootlen = strlen(root);
+	while (a->rootlen > 1 && root[a->rootlen - 1] == '/')
+		a->rootlen--;
+	a->store = store;
+	if (bo->npackages) {
+		a->pkgs = xcalloc(bo->npackages, sizeof(*a->pkgs));
+		memcpy(a->pkgs, bo->packages, bo->npackages * sizeof(*a->pkgs));
+		qsort(a->pkgs, bo->npackages, sizeof(*a->pkgs), cmp_package_dir);
+		a->npkgs = bo->npackages;
+	}
+	collect_spans(bo, root, a->rootlen, &a->sc, &a->sp);
+}
+
+/* Stages the finding r makes, if any, with inl the inline map of the compile that printed it. */
+static int attributor_add(struct attributor *a, struct raw_verdict *r,
+			  const struct inline_map *inl, struct err *err)
+{
+	struct candidate c = { 0 };
+	struct allow_span *span;
+	int ret;
+
+	if (make_candidate(r, inl, a->root, a->rootlen, a->pkgs, a->npkgs, &a->sc, &c))
+		return 0;
+	span = a->sp.nr ? covering(&a->sp, &c.f) : NULL;
+	if (span) {
+		c.f.suppressed = xstrdup(span->reason);
+		span->used = 1;
+	}
+	ret = store_stage_add(a->store, &c.f, c.inlined, c.generic, err);
+	finding_release(&c.f);
+	return ret;
+}
+
+/* Lists every allow comment, used or not, in *allows (unless NULL), and frees the rest. */
+static void attributor_release(struct attributor *a, struct allow_list *allows)
+{
+	spans_to_allows(&a->sp, allows);
+	free(a->pkgs);
+	source_cache_release(&a->sc);
+	memset(a, 0, sizeof(*a));
+}
+
 int attribute_verdicts(struct build_output *bo, const struct inline_map *inl, const char *root,
 		       struct store *store, struct allow_list *allows, struct err *err)
 {
-	struct source_cache sc = { NULL, NULL, 0, 0 };
-	struct allow_spans sp = { NULL, 0, 0, NULL, 0, 0 };
-	struct package_info *pkgs = NULL;
+	struct attributor a;
 	struct raw_verdict r = { 0 };
-	size_t rootlen = strlen(root);
 	int more = 0, ret = -1;
 
-	while (rootlen > 1 && root[rootlen - 1] == '/')
-		rootlen--;
-	if (bo->npackages) {
-		pkgs = xcalloc(bo->npackages, sizeof(*pkgs));
-		memcpy(pkgs, bo->packages, bo->npackages * sizeof(*pkgs));
-		qsort(pkgs, bo->npackages, sizeof(*pkgs), cmp_package_dir);
-	}
-	collect_spans(bo, root, rootlen, &sc, &sp);
+	attributor_init(&a, bo, root, store);
 	if (bo->verdicts.fp && verdict_log_finish(&bo->verdicts, err))
 		goto out;
 	/* one verdict at a time from the spill file to the store's staging */
 	while (bo->verdicts.fp && (more = verdict_log_next(&bo->verdicts, &r, err)) > 0) {
-		struct candidate c = { 0 };
-		int failed = 0;
+		int failed = attributor_add(&a, &r, inl, err);
 
-		if (!make_candidate(&r, inl, root, rootlen, pkgs, bo->npackages, &sc, &c)) {
-			struct allow_span *a = sp.nr ? covering(&sp, &c.f) : NULL;
-
-			if (a) {
-				c.f.suppressed = xstrdup(a->reason);
-				a->used = 1;
-			}
-			failed = store_stage_add(store, &c.f, c.inlined, c.generic, err);
-			finding_release(&c.f);
-		}
 		raw_verdict_release(&r);
 		if (failed)
 			goto out;
 	}
 	if (bo->verdicts.fp && more < 0)
 		goto out;
-	spans_to_allows(&sp, allows);
-	ret = 0;
+	attributor_release(&a, allows);
+	return 0;
 out:
-	spans_to_allows(&sp, NULL);
-	free(pkgs);
-	source_cache_release(&sc);
+	attributor_release(&a, NULL);
 	return ret;
+}
+
+struct attribute_stream {
+	struct attributor a;
+	struct inline_map *inl;      /* of the package whose verdicts arrive now */
+	struct strbuf json_dir;      /* where inl was read from */
+	struct err err;              /* the first failure: later verdicts are dropped */
+	int failed;
+};
+
+struct attribute_stream *attribute_stream_new(const struct build_output *bo, const char *root,
+					      struct store *store)
+{
+	struct attribute_stream *st = xcalloc(1, sizeof(*st));
+
+	attributor_init(&st->a, bo, root, store);
+	strbuf_init(&st->json_dir, 0);
+	strbuf_init(&st->err.msg, 0);
+	strbuf_init(&st->err.detail, 0);
+	return st;
+}
+
+void attribute_stream_verdict(void *data, struct raw_verdict *r, const char *json_dir)
+{
+	struct attribute_stream *st = data;
+
+	if (st->failed)
+		return;
+	if (!st->inl || strcmp(st->json_dir.buf, json_dir)) {
+		/* the previous package is done: its logs are read, and are not read again */
+		inline_map_free(st->inl);
+		st->inl = NULL;
+		if (st->json_dir.len)
+			tmpdir_remove(st->json_dir.buf);
+		strbuf_reset(&st->json_dir);
+		strbuf_addstr(&st->json_dir, json_dir);
+		if (inline_map_load(&st->inl, json_dir, &st->err)) {
+			st->failed = 1;
+			return;
+		}
+	}
+	if (attributor_add(&st->a, r, st->inl, &st->err))
+		st->failed = 1;
+}
+
+int attribute_stream_finish(struct attribute_stream *st, struct allow_list *allows,
+			    struct err *err)
+{
+	if (st->failed) {
+		err->status = st->err.status;
+		strbuf_addbuf(&err->msg, &st->err.msg);
+		strbuf_addbuf(&err->detail, &st->err.detail);
+		return -1;
+	}
+	attributor_release(&st->a, allows);
+	return 0;
+}
+
+void attribute_stream_free(struct attribute_stream *st)
+{
+	if (!st)
+		return;
+	attributor_release(&st->a, NULL);
+	inline_map_free(st->inl);
+	strbuf_release(&st->json_dir);
+	err_release(&st->err);
+	free(st);
 }
 
 int attribute_findings(struct build_output *bo, const struct inline_map *inl,

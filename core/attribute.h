@@ -34,6 +34,27 @@ int attribute_verdicts(struct build_output *bo, const struct inline_map *inl, co
 		       struct store *store, struct allow_list *allows, struct err *err);
 
 /*
+ * The same while the build runs: a verdict_sink (gobuild.h) that attributes
+ * each verdict as soon as its package is compiled, with the inline map of
+ * that package's JSON logs alone, and removes those logs when the next
+ * package begins. The compiler's and escgate's work overlap, and neither
+ * the verdicts nor the logs pile up.
+ *
+ *	st = attribute_stream_new(&bo, root, store);
+ *	bo.sink = (struct verdict_sink){ attribute_stream_verdict, st };
+ *	gobuild_build(...);
+ *	attribute_stream_finish(st, &allows, err);   (the first failure, if any)
+ *	attribute_stream_free(st);
+ */
+struct attribute_stream;
+struct attribute_stream *attribute_stream_new(const struct build_output *bo, const char *root,
+					      struct store *store);
+void attribute_stream_verdict(void *data, struct raw_verdict *r, const char *json_dir);
+int attribute_stream_finish(struct attribute_stream *st, struct allow_list *allows,
+			    struct err *err);
+void attribute_stream_free(struct attribute_stream *st);
+
+/*
  * The same into a list, numbered (finding_list_number's order), through a
  * private in-memory store: for tests and fuzzing.
  */

@@ -194,7 +194,54 @@ struct collect {
 	struct build_output *out;
 	struct mtext_parser *parser;
 	const char *moddir;
+	/* for a sink: where the compiler logs each package's JSON (build_module) */
+	const char *json_dir;
+	size_t modno;
+	const char **mains;        /* import paths of the commands, each with its own directory */
+	size_t nmain;
+	struct strbuf package;     /* the package of the last verdict, and its JSON directory */
+	struct strbuf package_json;
 };
+
+/* url.PathEscape, as the compiler names a package's JSON directory after its path. */
+static void add_path_escaped(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    strchr("-_.~$&+:=@", c))
+			strbuf_addch(sb, c);
+		else
+			strbuf_addf(sb, "%%%02X", c);
+	}
+}
+
+/*
+ * The JSON directory of package: its -json directory (the module's, or a
+ * command's own, see build_module) and, below it, the compiler's
+ * subdirectory named after the package path it was given with -p.
+ */
+static const char *package_json_dir(struct collect *c, const char *package)
+{
+	size_t i;
+
+	if (c->package_json.len && !strcmp(c->package.buf, package))
+		return c->package_json.buf;
+	strbuf_reset(&c->package);
+	strbuf_addstr(&c->package, package);
+	strbuf_reset(&c->package_json);
+	for (i = 0; i < c->nmain; i++)
+		if (!strcmp(c->mains[i], package))
+			break;
+	if (i < c->nmain)
+		strbuf_addf(&c->package_json, "%s/m%zu-main%zu/main", c->json_dir, c->modno, i + 1);
+	else {
+		strbuf_addf(&c->package_json, "%s/m%zu/", c->json_dir, c->modno);
+		add_path_escaped(&c->package_json, package);
+	}
+	return c->package_json.buf;
+}
 
 static void collect_verdict(const struct mtext_verdict *v, void *data)
 {
@@ -218,7 +265,10 @@ static void collect_verdict(const struct mtext_verdict *v, void *data)
 		r.flow[i].text = xstrdup(v->flow[i].text);
 	}
 	r.nflow = v->nflow;
-	verdict_log_append(&c->out->verdicts, &r);
+	if (c->out->sink.fn && c->json_dir)
+		c->out->sink.fn(c->out->sink.data, &r, package_json_dir(c, r.package));
+	else
+		verdict_log_append(&c->out->verdicts, &r);
 	raw_verdict_release(&r);
 }
 
@@ -232,7 +282,7 @@ static void collect_line(const char *line, size_t len, void *data)
 void build_output_add_text(struct build_output *out, const char *moddir, const char *data,
 			   size_t len)
 {
-	struct collect c = { out, NULL, moddir };
+	struct collect c = { out, NULL, moddir, NULL, 0, NULL, 0, STRBUF_INIT, STRBUF_INIT };
 	const char *p = data, *end = data + len;
 	struct err ignored = ERR_INIT;
 
@@ -483,7 +533,7 @@ static int build_module(const struct toolchain *tc, const struct build_opts *o,
 	const char *moddir = bo->modules[modno];
 	struct strbuf *flags = NULL, tags = STRBUF_INIT;
 	const char **argv = NULL, **targets = NULL;
-	struct collect c = { bo, NULL, moddir };
+	struct collect c = { bo, NULL, moddir, json_dir, modno, NULL, 0, STRBUF_INIT, STRBUF_INIT };
 	struct spawn sp = { NULL, moddir, env, NULL, collect_line, &c, NULL };
 	size_t nmain = 0, i, argc = 0, nflags, ntargets = 0;
 	int status = 0, ret = -1;
@@ -493,6 +543,7 @@ static int build_module(const struct toolchain *tc, const struct build_opts *o,
 			nmain++;
 	nflags = nmain + 1;
 	flags = xcalloc(nflags, sizeof(*flags));
+	c.mains = xcalloc(nmain + 1, sizeof(*c.mains));
 	argv = xcalloc(nflags + npkgs + 8, sizeof(*argv));
 	targets = xcalloc(npkgs + 1, sizeof(*targets));
 	/* the whole module as ./..., or just the affected packages by import path */
@@ -522,6 +573,7 @@ static int build_module(const struct toolchain *tc, const struct build_opts *o,
 		if (strcmp(pi->name, "main"))
 			continue;
 		f = &flags[++nmain];
+		c.mains[c.nmain++] = pi->import_path;
 		strbuf_addf(&d, "%s/m%zu-main%zu", json_dir, modno, nmain);
 		strbuf_addf(f, "-gcflags=%s=", pi->import_path);
 		add_json_flag(f, d.buf);
@@ -567,6 +619,9 @@ static int build_module(const struct toolchain *tc, const struct build_opts *o,
 	ret = 0;
 out:
 	mtext_parser_free(c.parser);
+	free(c.mains);
+	strbuf_release(&c.package);
+	strbuf_release(&c.package_json);
 	for (i = 0; i < nflags; i++)
 		strbuf_release(&flags[i]);
 	free(flags);
@@ -652,7 +707,8 @@ int gobuild_build(const struct toolchain *tc, const struct build_opts *o, const 
 	int has_work, ret = -1;
 	char **env = tree_environ(tree, &has_work);
 
-	if (!out->verdicts.fp && verdict_log_open(&out->verdicts, json_dir, err))
+	out->built = 1;
+	if (!out->sink.fn && !out->verdicts.fp && verdict_log_open(&out->verdicts, json_dir, err))
 		goto out;
 	for (m = 0; m < out->nmodules; m++) {
 		size_t n = 0, in_module = 0;
@@ -670,7 +726,7 @@ int gobuild_build(const struct toolchain *tc, const struct build_opts *o, const 
 				 err))
 			goto out;
 	}
-	if (verdict_log_finish(&out->verdicts, err))
+	if (out->verdicts.fp && verdict_log_finish(&out->verdicts, err))
 		goto out;
 	ret = 0;
 out:

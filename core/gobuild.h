@@ -34,8 +34,21 @@ struct package_info {
 	size_t module;     /* index into build_output.modules */
 };
 
+/*
+ * Where a build's verdicts go when not to the spill file: fn is called for
+ * each, in the building thread, as soon as the package that printed it is
+ * compiled, with the directory of that package's JSON logs (which may not
+ * exist: a package can log nothing). fn may take what it wants from *r.
+ */
+struct verdict_sink {
+	void (*fn)(void *data, struct raw_verdict *r, const char *json_dir);
+	void *data;
+};
+
 struct build_output {
 	struct verdict_log verdicts;   /* what the builds printed, spilled to a file */
+	struct verdict_sink sink;      /* instead of verdicts, when fn is set */
+	int built;                     /* gobuild_build ran on this listing */
 	struct package_info *packages;
 	size_t npackages, apackages;
 	char **modules;    /* module directories, absolute, sorted */

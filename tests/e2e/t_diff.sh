@@ -424,6 +424,49 @@ GO
 	expect_json 'len(d["findings"])' 2
 }
 
+# An escape in a function other packages inline is reported by each
+# caller's compile at its call site; the JSON logs of that caller's own
+# compile move it back to the callee. Each package's logs are read while
+# the build runs, from the directory the compiler names after the package
+# path (url.PathEscape: "/" escaped, "+" kept), and for commands
+# from their own directory.
+test_inlined_callee_is_one_finding() {
+	new_go_repo
+	write_file lib/in+line/t.go <<'GO'
+package inline
+
+type T struct{ n int }
+
+func New(n int) T { return T{n} }
+GO
+	write_file app/app.go <<'GO'
+package app
+
+import "example.com/m/lib/in+line"
+
+var keep any
+
+func Use() { keep = inline.New(1) }
+GO
+	write_file cmd/a/main.go <<'GO'
+package main
+
+import "example.com/m/lib/in+line"
+
+var sink any
+
+func main() { sink = inline.New(2) }
+GO
+	commit_all "base"
+	git checkout -q -b feature
+	sed -i 's/^func New(n int) T { return T{n} }$/func New(n int) *T { return \&T{n} }/' lib/in+line/t.go
+	commit_all "return a pointer"
+	eg diff --base main --head feature --format json
+	expect_status 1
+	expect_finding new escape 'example.com/m/lib/in+line' New 'lib/in+line/t.go' 5 29 "&T{...} escapes to heap"
+	expect_json '[f["file"] for f in d["findings"] if f["status"] == "new"]' '["lib/in+line/t.go"]'
+}
+
 test_nested_module() {
 	new_go_repo
 	fixture_store
