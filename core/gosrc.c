@@ -911,3 +911,99 @@ int go_file_line(const struct go_file *f, unsigned line, const char **start, siz
 	*len = n;
 	return 0;
 }
+
+/* --- the import declarations --------------------------------------------- */
+
+/* Skips spaces, semicolons and comments; returns the position after them. */
+static size_t skip_blank(const char *s, size_t len, size_t i)
+{
+	while (i < len) {
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n' || s[i] == ';') {
+			i++;
+		} else if (s[i] == '/' && i + 1 < len && s[i + 1] == '/') {
+			while (i < len && s[i] != '\n')
+				i++;
+		} else if (s[i] == '/' && i + 1 < len && s[i + 1] == '*') {
+			const char *end = i + 2 <= len ? memmem(s + i + 2, len - i - 2, "*/", 2) : NULL;
+
+			i = end ? (size_t)(end - s) + 2 : len;
+		} else {
+			break;
+		}
+	}
+	return i;
+}
+
+static int ident_byte(unsigned char c)
+{
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+/* The length of the identifier at s[i], 0 when there is none. */
+static size_t ident_len(const char *s, size_t len, size_t i)
+{
+	size_t j = i;
+
+	while (j < len && ident_byte((unsigned char)s[j]))
+		j++;
+	return j - i;
+}
+
+/* One import spec at s[*i]: [name | "." | "_"] "path". 0, or -1 when it is not one. */
+static int import_spec(const char *s, size_t len, size_t *i, go_import_fn fn, void *arg)
+{
+	size_t j = *i, n, start;
+	char quote;
+
+	if (j < len && s[j] == '.')
+		j++;
+	else
+		j += ident_len(s, len, j);
+	j = skip_blank(s, len, j);
+	if (j >= len || (s[j] != '"' && s[j] != '`'))
+		return -1;
+	quote = s[j++];
+	start = j;
+	while (j < len && s[j] != quote && s[j] != '\n')
+		j += (quote == '"' && s[j] == '\\' && j + 1 < len) ? 2 : 1;
+	if (j >= len || s[j] != quote)
+		return -1;
+	n = j - start;
+	fn(s + start, n, arg);
+	*i = j + 1;
+	return 0;
+}
+
+int go_scan_imports(const char *s, size_t len, go_import_fn fn, void *arg)
+{
+	size_t i = skip_blank(s, len, 0), n;
+	int found = 0;
+
+	if (ident_len(s, len, i) != 7 || strncmp(s + i, "package", 7))
+		return -1;
+	i = skip_blank(s, len, i + 7);
+	if (!(n = ident_len(s, len, i)))
+		return -1;
+	for (i = skip_blank(s, len, i + n); i < len; i = skip_blank(s, len, i)) {
+		if (ident_len(s, len, i) != 6 || strncmp(s + i, "import", 6))
+			break;   /* the first other declaration ends the imports */
+		i = skip_blank(s, len, i + 6);
+		if (i < len && s[i] == '(') {
+			for (i = skip_blank(s, len, i + 1); i < len && s[i] != ')';
+			     i = skip_blank(s, len, i)) {
+				if (import_spec(s, len, &i, fn, arg))
+					return -1;
+				found++;
+			}
+			if (i >= len)
+				return -1;
+			i++;
+		} else {
+			if (import_spec(s, len, &i, fn, arg))
+				return -1;
+			found++;
+		}
+	}
+	return found;
+}

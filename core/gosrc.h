@@ -58,4 +58,14 @@ const struct go_func *go_file_func_at(const struct go_file *f, unsigned line, un
 /* The text of a line without its newline; 0 on success, -1 if out of range. */
 int go_file_line(const struct go_file *f, unsigned line, const char **start, size_t *len);
 
+/*
+ * The import paths of a file's import declarations, which come before any
+ * other declaration, each passed to fn (the path as written between its
+ * quotes). Build constraints are not looked at. Returns how many there
+ * were, or -1 when the file does not start like Go ("package name", then
+ * well-formed import declarations).
+ */
+typedef void (*go_import_fn)(const char *path, size_t len, void *arg);
+int go_scan_imports(const char *data, size_t len, go_import_fn fn, void *arg);
+
 #endif

@@ -863,6 +863,50 @@ TEST(free_null)
 	CHECK(1);
 }
 
+struct imports_seen {
+	char buf[512];
+};
+
+static void note_import(const char *path, size_t len, void *arg)
+{
+	struct imports_seen *seen = arg;
+	size_t n = strlen(seen->buf);
+
+	snprintf(seen->buf + n, sizeof(seen->buf) - n, "%s%.*s", n ? " " : "", (int)len, path);
+}
+
+/* go_scan_imports: what scope.c builds the import graph from. */
+static int imports_of(const char *src, struct imports_seen *seen)
+{
+	seen->buf[0] = 0;
+	return go_scan_imports(src, strlen(src), note_import, seen);
+}
+
+TEST(imports)
+{
+	struct imports_seen seen;
+
+	CHECK_INT(imports_of("// Package a.\n/* x */ package a\n\nimport \"fmt\"\n"
+			     "import (\n\t\"os\" // comment\n\tio2 \"io\"\n\t. \"strings\"; _ \"embed\"\n"
+			     "\t/* c */ `example.com/m/raw`\n)\nimport \"C\"\n\nfunc F() {}\n"
+			     "import \"not/an/import\"\n", &seen), 7);
+	CHECK_STR(seen.buf, "fmt os io strings embed example.com/m/raw C");
+	CHECK_INT(imports_of("//go:build linux\n\npackage b\n\nvar x = 1\n", &seen), 0);
+	CHECK_STR(seen.buf, "");
+	/* the imports end at the first other declaration, even "importer" */
+	CHECK_INT(imports_of("package c; import \"a\"; type importer int; import \"b\"", &seen), 1);
+	CHECK_INT(imports_of("package d\nimport (\"a\"; \"b\")", &seen), 2);
+	CHECK_STR(seen.buf, "a b");
+	/* what is not Go, or breaks off, is an error: the caller then writes everything */
+	CHECK_INT(imports_of("", &seen), -1);
+	CHECK_INT(imports_of("packag e", &seen), -1);
+	CHECK_INT(imports_of("package\n", &seen), -1);
+	CHECK_INT(imports_of("package e\nimport (\n\"a\"\n", &seen), -1);
+	CHECK_INT(imports_of("package e\nimport \"unterminated\n\"", &seen), -1);
+	CHECK_INT(imports_of("package e\nimport x y\n", &seen), -1);
+	CHECK_INT(imports_of("package e /* unterminated", &seen), 0);
+}
+
 int main(void)
 {
 	RUN(plain_functions);
@@ -892,5 +936,6 @@ int main(void)
 	RUN(symlink_refused);
 	RUN(escgate_directives);
 	RUN(free_null);
+	RUN(imports);
 	TEST_EXIT();
 }
