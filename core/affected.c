@@ -47,7 +47,7 @@ static const char *owning_package(const struct package_dir *dirs, size_t n, cons
 	return best;
 }
 
-static int is_build_input(const char *path)
+int is_build_input(const char *path)
 {
 	static const char *const exts[] = { ".go", ".s", ".S", ".c", ".h", ".cc", ".cpp", ".cxx",
 					    ".hh", ".hpp", ".hxx", ".m", ".f", ".F", ".for",
@@ -60,8 +60,7 @@ static int is_build_input(const char *path)
 	return 0;
 }
 
-/* Whether a change to path changes the build as a whole rather than some packages. */
-static const char *whole_module_reason(const char *path)
+const char *whole_module_reason(const char *path)
 {
 	const char *base = strrchr(path, '/');
 

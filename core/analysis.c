@@ -11,6 +11,7 @@
 #include "affected.h"
 #include "attribute.h"
 #include "logjson.h"
+#include "scope.h"
 #include "strset.h"
 #include "tree.h"
 #include "util.h"
@@ -63,6 +64,7 @@ struct side {
 	struct build_output list;   /* go list (and then go build) of the written tree */
 	int listed;
 	struct tree_files files;    /* what writing the tree created, for the other side to link */
+	const struct scope_plan *scope;   /* write only these directories, or NULL for all */
 };
 
 static void side_release(struct side *s)
@@ -108,8 +110,24 @@ static int side_write(struct gate *g, struct side *s, const struct side *reuse, 
 	if (mkdir(s->dir.buf, 0700))
 		return err_set(err, EXIT_ANALYSIS, "cannot create '%s'", s->dir.buf);
 	s->written = 1;
-	return tree_write_commit(g->repo, s->rev->commit, s->dir.buf, reuse ? &reuse->files : NULL,
-				 &s->files, err);
+	return tree_write_commit_scoped(g->repo, s->rev->commit, s->dir.buf, s->scope,
+					reuse ? &reuse->files : NULL, &s->files, err);
+}
+
+/* Forgets a partial tree of s (written or listed): what comes next needs all of it. */
+static void side_unscope(struct side *s)
+{
+	if (!s->scope)
+		return;
+	s->scope = NULL;
+	if (s->written) {
+		tmpdir_remove(s->dir.buf);
+		s->written = 0;
+	}
+	if (s->listed) {
+		build_output_release(&s->list);
+		s->listed = 0;
+	}
 }
 
 /* Runs go list on the written tree of s; gobuild_list_parse reads its output. */
@@ -498,6 +516,8 @@ static int load_split(struct gate *g, long long id, const struct strset *only,
 static int compare_whole(struct gate *g, struct side *b, struct side *h, struct comparison *out,
 			 struct err *err)
 {
+	side_unscope(b);
+	side_unscope(h);
 	if (!b->full_id && !h->full_id && strcmp(b->key.buf, h->key.buf)) {
 		struct build_request req[2] = {
 			{ b, b->key.buf, b->flags.buf, &b->full_id },
@@ -530,6 +550,7 @@ int analysis_compare(struct gate *g, const struct revision *base, const struct r
 	long long ids[2] = { 0, 0 };
 	size_t nreq = 0;
 	struct finding_list base_rest = { 0 }, head_rest = { 0 };
+	struct scope_plan plan = { 0 };
 	size_t i;
 	int ret = -1, exact;
 	git_oid oid;
@@ -544,6 +565,16 @@ int analysis_compare(struct gate *g, const struct revision *base, const struct r
 		ret = compare_whole(g, &b, &h, out, err);
 		goto out;
 	}
+	/* only what the change can reach is written, when that can be told from git alone */
+	if (scope_plan(g->repo, base, head, &plan, &whole, err))
+		goto out;
+	strbuf_reset(&whole);
+	if (!plan.whole) {
+		b.scope = h.scope = &plan;
+		strbuf_addf(&msg, "%zu of %zu package directories", plan.nwritten, plan.npackages);
+		say(g, "scope", "writing what the change can reach", msg.buf);
+		strbuf_reset(&msg);
+	}
 	if (sides_list(g, &b, &h, err) ||
 	    affected_packages(g->repo, base, head, &b.list, b.root, &h.list, h.root, &affected,
 			      &whole, err))
@@ -555,8 +586,8 @@ int analysis_compare(struct gate *g, const struct revision *base, const struct r
 		goto out;
 	}
 	out->packages_compared = affected.nr;
-	out->packages_total = h.list.npackages;
-	strbuf_addf(&msg, "%zu of %zu packages", affected.nr, h.list.npackages);
+	out->packages_total = h.scope ? plan.npackages : h.list.npackages;
+	strbuf_addf(&msg, "%zu of %zu packages", affected.nr, out->packages_total);
 	say(g, "scope", "affected packages only", msg.buf);
 
 	/* a partial analysis is stored under the whole key plus its package set */
@@ -628,6 +659,7 @@ out:
 	strbuf_release(&msg);
 	side_release(&b);
 	side_release(&h);
+	scope_plan_release(&plan);
 	return ret;
 }
 

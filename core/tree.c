@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "interrupt.h"
+#include "scope.h"
 #include "util.h"
 
 int tmpdir_create(struct strbuf *out, struct err *err)
@@ -447,6 +448,7 @@ struct walk_ctx {
 	struct link_list links;
 	const struct tree_files *reuse;
 	struct tree_files *made;
+	const struct scope_plan *scope;   /* what to write, or NULL for everything */
 };
 
 /*
@@ -504,6 +506,16 @@ static int write_entry(const char *root, const git_tree_entry *entry, void *payl
 		return 1;   /* skip it, and below it */
 	strbuf_reset(&w->rel);
 	strbuf_addf(&w->rel, "%s%s", root, name);
+	if (w->scope) {
+		if (mode == GIT_FILEMODE_TREE && !scope_wants_dir(w->scope, w->rel.buf))
+			return 1;
+		if (mode != GIT_FILEMODE_TREE) {
+			strbuf_reset(&w->path);
+			strbuf_add(&w->path, root, *root ? strlen(root) - 1 : 0);
+			if (!scope_wants_file(w->scope, w->path.buf, name))
+				return 0;
+		}
+	}
 	strbuf_reset(&w->path);
 	strbuf_addf(&w->path, "%s/%s", w->dest, w->rel.buf);
 
@@ -549,8 +561,15 @@ static int write_entry(const char *root, const git_tree_entry *entry, void *payl
 int tree_write_commit(git_repository *repo, const git_commit *commit, const char *dest,
 		      const struct tree_files *reuse, struct tree_files *made, struct err *err)
 {
+	return tree_write_commit_scoped(repo, commit, dest, NULL, reuse, made, err);
+}
+
+int tree_write_commit_scoped(git_repository *repo, const git_commit *commit, const char *dest,
+			     const struct scope_plan *scope, const struct tree_files *reuse,
+			     struct tree_files *made, struct err *err)
+{
 	struct walk_ctx w = { repo, dest, err, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, { NULL },
-			      reuse, made };
+			      reuse, made, scope };
 	git_tree *tree = NULL;
 	int ret = -1;
 

@@ -49,6 +49,12 @@ void tree_files_release(struct tree_files *f);
 int tree_write_commit(git_repository *repo, const git_commit *commit, const char *dest,
 		      const struct tree_files *reuse, struct tree_files *made, struct err *err);
 
+/* The same, writing only what scope (scope.h) asks for when it is not NULL. */
+struct scope_plan;
+int tree_write_commit_scoped(git_repository *repo, const git_commit *commit, const char *dest,
+			     const struct scope_plan *scope, const struct tree_files *reuse,
+			     struct tree_files *made, struct err *err);
+
 /*
  * Copies the working tree as it is on disk (tracked files as they are now,
  * plus untracked files that are not ignored) into dest. *content_id gets a

@@ -107,6 +107,67 @@ GO
 	commit_all "leaf escapes more"
 	same_as_full
 	expect_stderr_line '^escgate: scope: affected packages only: 3 of 5 packages$'
+	# other and gen cannot be reached: they are not even written
+	expect_stderr_line '^escgate: scope: writing what the change can reach: 3 of 5 package directories$'
+	expect_json_true 'any(f["function"] == "Double" for f in F(status="new"))'
+}
+
+# Only what the change can reach is written, from an import graph read out
+# of git: imports under build tags count, and a package that embeds files
+# gets its whole directory, or its build could not find them.
+test_partial_trees_keep_tagged_imports_and_embedded_files() {
+	setup_graph
+	write_file web/web.go <<'GO'
+package web
+
+import (
+	"embed"
+
+	"example.com/m/leaf"
+)
+
+//go:embed static
+var files embed.FS
+
+// Size reads an embedded file.
+func Size() int {
+	b, _ := files.ReadFile("static/page.html")
+	return len(b) + leaf.Double(1)
+}
+GO
+	write_file web/static/page.html <<'HTML'
+<p>hello</p>
+HTML
+	write_file web/static/inner/inner.go <<'GO'
+package inner
+
+// Box boxes.
+func Box(n int) any { return n }
+GO
+	write_file tagged/linux.go <<'GO'
+//go:build linux
+
+package tagged
+
+import "example.com/m/leaf"
+
+// Twice calls leaf on linux.
+func Twice() int { return leaf.Double(2) }
+GO
+	write_file tagged/other.go <<'GO'
+//go:build !linux
+
+package tagged
+
+// Twice elsewhere.
+func Twice() int { return 4 }
+GO
+	commit_all "web and tagged" && git branch -f main HEAD && git checkout -q -B feature
+	sed -i 's/^func Double(n int) int { return 2 \* n }$/func Double(n int) int {\n\td := 2 * n\n\tsink = \&d\n\treturn d\n}/' leaf/leaf.go
+	commit_all "Double keeps its result"
+	same_as_full
+	expect_stderr_line '^escgate: scope: writing what the change can reach: 5 of 8 package directories$'
+	expect_stderr_line '^escgate: scope: affected packages only: 5 of 8 packages$'
 	expect_json_true 'any(f["function"] == "Double" for f in F(status="new"))'
 }
 

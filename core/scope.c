@@ -1,0 +1,518 @@
+#include "scope.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "affected.h"
+#include "gosrc.h"
+#include "util.h"
+
+/* A directory holding non-test Go files in either revision. */
+struct dir_node {
+	char *rel;                 /* "" for the root */
+	struct strset imports;     /* import paths of its files, both revisions */
+	size_t *edges;             /* the directories it imports (indices), once resolved */
+	size_t nedges, aedges;
+	unsigned in_head : 1, embeds : 1, cgo : 1, unreadable : 1;
+	unsigned affected : 1, needed : 1;
+};
+
+struct scan {
+	git_repository *repo;
+	struct dir_node *dirs;
+	size_t nr, alloc;
+	size_t *slots, nslots;     /* while collecting: a hash table of index + 1 by rel */
+	int sorted;                /* collected: dirs sorted by rel, for bsearch */
+	struct strbuf module;      /* the root go.mod's module path */
+	struct strbuf whole;       /* why the plan is whole trees */
+	int in_head;               /* scanning the head (else a base file) */
+	struct err *err;
+};
+
+static size_t hash_str(const char *s)
+{
+	size_t h = 1469598103934665603ULL;   /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static size_t *slot_of(struct scan *sc, const char *rel)
+{
+	size_t i = hash_str(rel) & (sc->nslots - 1);
+
+	while (sc->slots[i] && strcmp(sc->dirs[sc->slots[i] - 1].rel, rel))
+		i = (i + 1) & (sc->nslots - 1);
+	return &sc->slots[i];
+}
+
+/* The node of rel, made when new: only while collecting. */
+static struct dir_node *get_dir(struct scan *sc, const char *rel)
+{
+	struct dir_node *d;
+	size_t *slot, i;
+
+	if ((sc->nr + 1) * 2 > sc->nslots) {
+		free(sc->slots);
+		sc->nslots = sc->nslots ? sc->nslots * 2 : 256;
+		sc->slots = xcalloc(sc->nslots, sizeof(*sc->slots));
+		for (i = 0; i < sc->nr; i++)
+			*slot_of(sc, sc->dirs[i].rel) = i + 1;
+	}
+	slot = slot_of(sc, rel);
+	if (*slot)
+		return &sc->dirs[*slot - 1];
+	ALLOC_GROW(sc->dirs, sc->nr + 1, sc->alloc);
+	d = &sc->dirs[sc->nr++];
+	memset(d, 0, sizeof(*d));
+	d->rel = xstrdup(rel);
+	*slot = sc->nr;
+	return d;
+}
+
+static int cmp_dir(const void *a, const void *b)
+{
+	return strcmp(((const struct dir_node *)a)->rel, ((const struct dir_node *)b)->rel);
+}
+
+/* Ends collecting: sorted by rel from here on. */
+static void finish_dirs(struct scan *sc)
+{
+	if (sc->nr)
+		qsort(sc->dirs, sc->nr, sizeof(*sc->dirs), cmp_dir);
+	free(sc->slots);
+	sc->slots = NULL;
+	sc->nslots = 0;
+	sc->sorted = 1;
+}
+
+/* The node of rel, or NULL: only once collected. */
+static struct dir_node *find_dir(struct scan *sc, const char *rel)
+{
+	struct dir_node key;
+
+	key.rel = (char *)rel;
+	return sc->nr ? bsearch(&key, sc->dirs, sc->nr, sizeof(key), cmp_dir) : NULL;
+}
+
+/* Whether go's ./... and the build skip this directory: testdata, .hidden, _hidden. */
+static int ignored_component(const char *name, size_t len)
+{
+	return !len || name[0] == '.' || name[0] == '_' ||
+	       (len == 8 && !strncmp(name, "testdata", 8));
+}
+
+static int ignored_path(const char *path)
+{
+	const char *p = path, *slash;
+
+	while ((slash = strchr(p, '/'))) {
+		if (ignored_component(p, (size_t)(slash - p)))
+			return 1;
+		p = slash + 1;
+	}
+	return 0;
+}
+
+/* The first reason to write whole trees: "subject text", or text alone. */
+static void set_whole(struct scan *sc, const char *subject, const char *text)
+{
+	if (sc->whole.len)
+		return;
+	if (subject)
+		strbuf_addf(&sc->whole, "%s ", subject);
+	strbuf_addstr(&sc->whole, text);
+}
+
+static void add_import(const char *path, size_t len, void *arg)
+{
+	struct dir_node *d = arg;
+	char *p = xstrndup(path, len);
+
+	if (!strcmp(p, "C"))
+		d->cgo = 1;
+	strset_add(&d->imports, p);
+	free(p);
+}
+
+/* Reads the imports of the Go file rel (blob oid) into its directory's node. */
+static void scan_go_file(struct scan *sc, const char *dir, const char *rel, const git_oid *oid)
+{
+	struct dir_node *d = get_dir(sc, dir);
+	git_blob *blob = NULL;
+	const char *data;
+	size_t len;
+
+	if (sc->in_head)
+		d->in_head = 1;
+	if (git_blob_lookup(&blob, sc->repo, oid)) {
+		set_whole(sc, rel, "cannot be read");
+		return;
+	}
+	data = git_blob_rawcontent(blob);
+	len = (size_t)git_blob_rawsize(blob);
+	if (go_scan_imports(data, len, add_import, d) < 0)
+		set_whole(sc, rel, "has imports that cannot be read");
+	if (memmem(data, len, "//go:embed", 10))
+		d->embeds = 1;
+	git_blob_free(blob);
+}
+
+/* "module example.com/m" from go.mod; a replace by a local path makes the plan whole. */
+static void read_go_mod(struct scan *sc, const git_oid *oid)
+{
+	git_blob *blob = NULL;
+	const char *p, *end;
+
+	if (git_blob_lookup(&blob, sc->repo, oid)) {
+		set_whole(sc, "go.mod", "cannot be read");
+		return;
+	}
+	p = git_blob_rawcontent(blob);
+	end = p + git_blob_rawsize(blob);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *eol = nl ? nl : end;
+		const char *arrow = memmem(p, (size_t)(eol - p), "=>", 2), *q;
+
+		while (p < eol && (*p == ' ' || *p == '\t'))
+			p++;
+		if (eol - p > 7 && !strncmp(p, "module", 6) && (p[6] == ' ' || p[6] == '\t')) {
+			for (p += 7; p < eol && (*p == ' ' || *p == '\t' || *p == '"'); p++)
+				;
+			for (q = p; q < eol && *q != ' ' && *q != '\t' && *q != '"' && *q != '\r'; q++)
+				;
+			strbuf_reset(&sc->module);
+			strbuf_add(&sc->module, p, (size_t)(q - p));
+		}
+		if (arrow) {
+			for (q = arrow + 2; q < eol && (*q == ' ' || *q == '\t'); q++)
+				;
+			if (q < eol && (*q == '.' || *q == '/'))
+				set_whole(sc, "go.mod", "replaces a module by a directory");
+		}
+		p = eol + (nl ? 1 : 0);
+	}
+	git_blob_free(blob);
+}
+
+static int is_go_source(const char *name)
+{
+	return ends_with(name, ".go") && !ends_with(name, "_test.go");
+}
+
+static int head_entry(const char *root, const git_tree_entry *entry, void *payload)
+{
+	struct scan *sc = payload;
+	const char *name = git_tree_entry_name(entry);
+	git_filemode_t mode = git_tree_entry_filemode(entry);
+	struct strbuf rel = STRBUF_INIT, dir = STRBUF_INIT;
+	int ret = 0;
+
+	strbuf_addf(&rel, "%s%s", root, name);
+	if (mode == GIT_FILEMODE_TREE) {
+		if (!*root && !strcmp(name, "vendor"))
+			set_whole(sc, NULL, "the module vendors its dependencies");
+		/* what go ignores cannot be a package of ours (a go.mod in testdata is a fixture) */
+		ret = ignored_component(name, strlen(name)) ? 1 : 0;
+		goto out;
+	}
+	if (mode != GIT_FILEMODE_BLOB && mode != GIT_FILEMODE_BLOB_EXECUTABLE)
+		goto out;
+	if (!strcmp(name, "go.mod")) {
+		if (*root)
+			set_whole(sc, rel.buf, "is a second module");
+		else
+			read_go_mod(sc, git_tree_entry_id(entry));
+	} else if (!*root && !strcmp(name, "go.work")) {
+		set_whole(sc, NULL, "the repository is a Go workspace");
+	} else if (is_go_source(name)) {
+		strbuf_add(&dir, root, *root ? strlen(root) - 1 : 0);
+		scan_go_file(sc, dir.buf, rel.buf, git_tree_entry_id(entry));
+	}
+out:
+	strbuf_release(&rel);
+	strbuf_release(&dir);
+	return ret;
+}
+
+/* The changed paths of both revisions; the base's changed Go files are scanned too. */
+static int scan_changes(struct scan *sc, git_tree *base_tree, git_tree *head_tree,
+			struct strset *changed)
+{
+	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+	git_diff *diff = NULL;
+	size_t i, n;
+
+	if (git_diff_tree_to_tree(&diff, sc->repo, base_tree, head_tree, &opts))
+		return err_set(sc->err, EXIT_ANALYSIS, "cannot diff the base and head trees: %s",
+			       git_error_last() ? git_error_last()->message : "unknown error");
+	sc->in_head = 0;
+	n = git_diff_num_deltas(diff);
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		const char *old = d->old_file.path, *slash;
+
+		const char *culprit = d->new_file.path, *why = NULL;
+
+		if (!culprit || !(why = whole_module_reason(culprit)))
+			why = old ? whole_module_reason(culprit = old) : NULL;
+		if (why) {
+			/* go.mod and the like: nothing else needs reading */
+			set_whole(sc, culprit, why);
+			break;
+		}
+		if (d->new_file.path)
+			strset_add(changed, d->new_file.path);
+		if (!old)
+			continue;
+		strset_add(changed, old);
+		slash = strrchr(old, '/');
+		if (d->status != GIT_DELTA_ADDED && is_go_source(slash ? slash + 1 : old) &&
+		    !ignored_path(old)) {
+			char *dir = xstrndup(old, slash ? (size_t)(slash - old) : 0);
+
+			scan_go_file(sc, dir, old, &d->old_file.id);
+			free(dir);
+		}
+	}
+	strset_seal(changed);
+	git_diff_free(diff);
+	return 0;
+}
+
+/* Resolves every directory's imports of this module to edges between directories. */
+static void resolve_imports(struct scan *sc)
+{
+	size_t mlen = sc->module.len, i, j;
+
+	for (i = 0; i < sc->nr && !sc->whole.len; i++) {
+		struct dir_node *d = &sc->dirs[i];
+
+		for (j = 0; j < d->imports.nr; j++) {
+			const char *p = d->imports.items[j], *rel;
+			struct dir_node *to;
+
+			if (strncmp(p, sc->module.buf, mlen) || (p[mlen] && p[mlen] != '/'))
+				continue;   /* the standard library or another module */
+			rel = p[mlen] ? p + mlen + 1 : "";
+			to = find_dir(sc, rel);
+			if (!to) {
+				set_whole(sc, p, "is imported but has no Go files");
+				break;
+			}
+			ALLOC_GROW(d->edges, d->nedges + 1, d->aedges);
+			d->edges[d->nedges++] = (size_t)(to - sc->dirs);
+		}
+	}
+}
+
+/* Marks the directories whose packages can change: those of the changed files and their importers. */
+static void mark_affected(struct scan *sc, const struct strset *changed)
+{
+	size_t i, j, changed_any;
+
+	for (i = 0; i < changed->nr && !sc->whole.len; i++) {
+		const char *path = changed->items[i];
+		struct strbuf prefix = STRBUF_INIT;
+		const char *p;
+		int owned = 0;
+
+		/* the deepest directory above the file that holds Go files owns it (embedding) */
+		strbuf_addstr(&prefix, path);
+		while (!owned) {
+			struct dir_node *d;
+
+			p = strrchr(prefix.buf, '/');
+			strbuf_setlen(&prefix, p ? (size_t)(p - prefix.buf) : 0);
+			if ((d = find_dir(sc, prefix.buf))) {
+				d->affected = 1;
+				owned = 1;
+			}
+			if (!p)
+				break;
+		}
+		if (!owned && is_build_input(path))
+			set_whole(sc, path, "is in no package");
+		strbuf_release(&prefix);
+	}
+	/* importers, transitively: few rounds over the edges on real import graphs */
+	do {
+		changed_any = 0;
+		for (i = 0; i < sc->nr; i++) {
+			struct dir_node *d = &sc->dirs[i];
+
+			for (j = 0; !d->affected && j < d->nedges; j++)
+				if (sc->dirs[d->edges[j]].affected)
+					d->affected = changed_any = 1;
+		}
+	} while (changed_any);
+}
+
+/* What the affected directories import, transitively. */
+static void mark_needed(struct scan *sc)
+{
+	size_t *stack = xcalloc(sc->nr + 1, sizeof(*stack)), n = 0, i, j;
+
+	for (i = 0; i < sc->nr; i++)
+		if (sc->dirs[i].affected) {
+			sc->dirs[i].needed = 1;
+			stack[n++] = i;
+		}
+	while (n) {
+		struct dir_node *d = &sc->dirs[stack[--n]];
+
+		for (j = 0; j < d->nedges; j++) {
+			struct dir_node *to = &sc->dirs[d->edges[j]];
+
+			if (!to->needed) {
+				to->needed = 1;
+				stack[n++] = d->edges[j];
+			}
+		}
+	}
+	free(stack);
+}
+
+static void add_ancestors(struct strset *set, const char *rel)
+{
+	const char *p;
+
+	strset_add(set, "");
+	for (p = rel; (p = strchr(p, '/')); p++) {
+		char *up = xstrndup(rel, (size_t)(p - rel));
+
+		strset_add(set, up);
+		free(up);
+	}
+}
+
+static void scan_release(struct scan *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->nr; i++) {
+		free(sc->dirs[i].rel);
+		strset_release(&sc->dirs[i].imports);
+		free(sc->dirs[i].edges);
+	}
+	free(sc->dirs);
+	free(sc->slots);
+	strbuf_release(&sc->module);
+	strbuf_release(&sc->whole);
+}
+
+int scope_plan(git_repository *repo, const struct revision *base, const struct revision *head,
+	       struct scope_plan *plan, struct strbuf *why, struct err *err)
+{
+	struct scan sc = { repo, NULL, 0, 0, NULL, 0, 0, STRBUF_INIT, STRBUF_INIT, 0, err };
+	struct strset changed = { 0 };
+	git_tree *base_tree = NULL, *head_tree = NULL;
+	size_t i;
+	int ret = -1;
+
+	memset(plan, 0, sizeof(*plan));
+	if (head->worktree || !base->commit) {
+		set_whole(&sc, NULL, "the head is the working tree");
+		goto decided;
+	}
+	if (git_commit_tree(&base_tree, base->commit) || git_commit_tree(&head_tree, head->commit)) {
+		err_set(err, EXIT_ANALYSIS, "cannot read the trees of %s and %s: %s", base->label,
+			head->label, git_error_last() ? git_error_last()->message : "unknown error");
+		goto out;
+	}
+	/* the changes first: one to go.mod or vendored code decides it at once */
+	if (scan_changes(&sc, base_tree, head_tree, &changed))
+		goto out;
+	if (sc.whole.len)
+		goto decided;
+	sc.in_head = 1;
+	if (git_tree_walk(head_tree, GIT_TREEWALK_PRE, head_entry, &sc)) {
+		err_set(err, EXIT_ANALYSIS, "cannot read the tree of %s: %s", head->label,
+			git_error_last() ? git_error_last()->message : "unknown error");
+		goto out;
+	}
+	if (!sc.whole.len && !sc.module.len)
+		set_whole(&sc, NULL, "no go.mod with a module path at the root");
+	if (sc.whole.len)
+		goto decided;
+	for (i = 0; i < sc.nr; i++)
+		if (sc.dirs[i].in_head)
+			plan->npackages++;
+	finish_dirs(&sc);
+	resolve_imports(&sc);
+	if (!sc.whole.len)
+		mark_affected(&sc, &changed);
+	if (!sc.whole.len)
+		mark_needed(&sc);
+	for (i = 0; i < sc.nr && !sc.whole.len; i++) {
+		struct dir_node *d = &sc.dirs[i];
+
+		if (!d->needed)
+			continue;
+		if (d->cgo)
+			set_whole(&sc, *d->rel ? d->rel : ".", "uses cgo");
+		strset_add(d->embeds ? &plan->subtrees : &plan->dirs, d->rel);
+		add_ancestors(&plan->ancestors, d->rel);
+		if (d->in_head)
+			plan->nwritten++;
+	}
+	if (!sc.whole.len && plan->nwritten == plan->npackages)
+		set_whole(&sc, NULL, "every package is needed");
+decided:
+	if (sc.whole.len) {
+		scope_plan_release(plan);
+		plan->whole = 1;
+		strbuf_addbuf(why, &sc.whole);
+	} else {
+		strset_seal(&plan->dirs);
+		strset_seal(&plan->subtrees);
+		strset_seal(&plan->ancestors);
+	}
+	ret = 0;
+out:
+	strset_release(&changed);
+	git_tree_free(base_tree);
+	git_tree_free(head_tree);
+	scan_release(&sc);
+	return ret;
+}
+
+void scope_plan_release(struct scope_plan *plan)
+{
+	if (!plan)
+		return;
+	strset_release(&plan->dirs);
+	strset_release(&plan->subtrees);
+	strset_release(&plan->ancestors);
+	memset(plan, 0, sizeof(*plan));
+}
+
+/* Whether rel or a directory above it is written whole. */
+static int in_subtree(const struct scope_plan *plan, const char *rel)
+{
+	struct strbuf up = STRBUF_INIT;
+	const char *p;
+	int hit = plan->subtrees.nr && strset_has(&plan->subtrees, rel);
+
+	for (p = rel; !hit && plan->subtrees.nr && (p = strchr(p, '/')); p++) {
+		strbuf_reset(&up);
+		strbuf_add(&up, rel, (size_t)(p - rel));
+		hit = strset_has(&plan->subtrees, up.buf);
+	}
+	strbuf_release(&up);
+	return hit;
+}
+
+int scope_wants_dir(const struct scope_plan *plan, const char *rel)
+{
+	return strset_has(&plan->dirs, rel) || strset_has(&plan->ancestors, rel) ||
+	       in_subtree(plan, rel);
+}
+
+int scope_wants_file(const struct scope_plan *plan, const char *dir, const char *name)
+{
+	if (!*dir && (!strcmp(name, "go.mod") || !strcmp(name, "go.sum")))
+		return 1;
+	return strset_has(&plan->dirs, dir) || in_subtree(plan, dir);
+}

@@ -1,0 +1,357 @@
+/*
+ * Which directories a comparison of the affected packages writes
+ * (core/scope.c), decided from git objects alone, and that a scoped tree
+ * write takes just those. Repositories are made in memory with libgit2.
+ */
+#define TEST_SUITE "scope"
+#include "test.h"
+
+#include <git2.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/scope.h"
+#include "core/tree.h"
+#include "core/util.h"
+
+struct repo {
+	git_repository *git;
+	struct strbuf dir;
+	git_signature *sig;
+};
+
+static void repo_open(struct repo *r)
+{
+	struct err err = ERR_INIT;
+
+	strbuf_init(&r->dir, 0);
+	r->git = NULL;
+	r->sig = NULL;
+	if (tmpdir_create(&r->dir, &err) || git_repository_init(&r->git, r->dir.buf, 0) ||
+	    git_signature_new(&r->sig, "t", "t@example.com", 1704067200, 0))
+		FAIL_("cannot make a repository: %s", err.msg.len ? err.msg.buf : git_error_last()->message);
+	err_release(&err);
+}
+
+static void repo_close(struct repo *r)
+{
+	git_signature_free(r->sig);
+	git_repository_free(r->git);
+	tmpdir_remove(r->dir.buf);
+	strbuf_release(&r->dir);
+}
+
+/* A commit of the files given as path, content pairs, ending with NULL. */
+static git_commit *commit_files(struct repo *r, ...)
+{
+	git_index *index = NULL;
+	git_tree *tree = NULL;
+	git_commit *c = NULL;
+	git_oid tree_id, id;
+	const char *path;
+	va_list ap;
+
+	/* the repository's index, emptied: never written to disk */
+	if (git_repository_index(&index, r->git) || git_index_clear(index)) {
+		FAIL_("cannot use the index: %s", git_error_last()->message);
+		git_index_free(index);
+		return NULL;
+	}
+	va_start(ap, r);
+	while ((path = va_arg(ap, const char *))) {
+		const char *data = va_arg(ap, const char *);
+		git_index_entry e;
+
+		memset(&e, 0, sizeof(e));
+		e.path = path;
+		e.mode = GIT_FILEMODE_BLOB;
+		if (git_index_add_from_buffer(index, &e, data, strlen(data)))
+			FAIL_("cannot add %s: %s", path, git_error_last()->message);
+	}
+	va_end(ap);
+	if (git_index_write_tree_to(&tree_id, index, r->git) ||
+	    git_tree_lookup(&tree, r->git, &tree_id) ||
+	    git_commit_create(&id, r->git, NULL, r->sig, r->sig, NULL, "c", tree, 0, NULL) ||
+	    git_commit_lookup(&c, r->git, &id))
+		FAIL_("cannot commit: %s", git_error_last()->message);
+	git_tree_free(tree);
+	git_index_free(index);
+	return c;
+}
+
+static struct revision rev_of(git_commit *c, const char *label)
+{
+	struct revision rev;
+
+	memset(&rev, 0, sizeof(rev));
+	rev.label = (char *)label;
+	rev.commit = c;
+	snprintf(rev.hex, sizeof(rev.hex), "%s", git_oid_tostr_s(git_commit_id(c)));
+	return rev;
+}
+
+/* The plan for base -> head: "whole: why", or its written directories, space-separated. */
+static void plan_of(struct repo *r, git_commit *base, git_commit *head, struct strbuf *out)
+{
+	struct revision b = rev_of(base, "base"), h = rev_of(head, "head");
+	struct scope_plan plan;
+	struct strbuf why = STRBUF_INIT;
+	struct err err = ERR_INIT;
+	size_t i;
+
+	strbuf_reset(out);
+	if (scope_plan(r->git, &b, &h, &plan, &why, &err)) {
+		FAIL_("scope_plan: %s", err.msg.buf);
+	} else if (plan.whole) {
+		strbuf_addf(out, "whole: %s", why.buf);
+	} else {
+		for (i = 0; i < plan.dirs.nr; i++)
+			strbuf_addf(out, "%s%s", out->len ? " " : "",
+				    *plan.dirs.items[i] ? plan.dirs.items[i] : ".");
+		for (i = 0; i < plan.subtrees.nr; i++)
+			strbuf_addf(out, "%s%s/...", out->len ? " " : "", plan.subtrees.items[i]);
+		strbuf_addf(out, " (%zu of %zu)", plan.nwritten, plan.npackages);
+	}
+	scope_plan_release(&plan);
+	strbuf_release(&why);
+	err_release(&err);
+}
+
+#define GOMOD "go.mod", "module example.com/m\n\ngo 1.21\n"
+#define LEAF(body) "leaf/leaf.go", "package leaf\n\n" body "\n"
+#define MID "mid/mid.go", "package mid\n\nimport \"example.com/m/leaf\"\n\nvar X = leaf.V\n"
+#define TOP "cmd/app/main.go", \
+	"package main\n\nimport (\n\t\"fmt\"\n\t\"example.com/m/mid\"\n)\n\nfunc main() { fmt.Println(mid.X) }\n"
+#define OTHER "other/other.go", "package other\n\nimport \"example.com/m/util\"\n\nvar Y = util.Z\n"
+#define UTIL "util/util.go", "package util\n\nvar Z = 1\n"
+
+TEST(leaf_change_writes_importers_and_their_imports)
+{
+	struct repo r;
+	struct strbuf got = STRBUF_INIT;
+	git_commit *base, *head;
+
+	repo_open(&r);
+	base = commit_files(&r, GOMOD, LEAF("var V = 1"), MID, TOP, OTHER, UTIL, "README.md", "x",
+			    NULL);
+	head = commit_files(&r, GOMOD, LEAF("var V = 2"), MID, TOP, OTHER, UTIL, "README.md", "x",
+			    NULL);
+	plan_of(&r, base, head, &got);
+	CHECK_STR(got.buf, "cmd/app leaf mid (3 of 5)");
+	/* a change in what nothing imports: that package alone */
+	git_commit_free(head);
+	head = commit_files(&r, GOMOD, LEAF("var V = 1"), MID, TOP,
+			    "other/other.go", "package other\n\nimport \"example.com/m/util\"\n\nvar Y = util.Z + 1\n",
+			    UTIL, "README.md", "x", NULL);
+	plan_of(&r, base, head, &got);
+	CHECK_STR(got.buf, "other util (2 of 5)");
+	/* documentation: nothing is affected, nothing but go.mod is written */
+	git_commit_free(head);
+	head = commit_files(&r, GOMOD, LEAF("var V = 1"), MID, TOP, OTHER, UTIL, "README.md", "y",
+			    NULL);
+	plan_of(&r, base, head, &got);
+	CHECK_STR(got.buf, " (0 of 5)");
+	git_commit_free(base);
+	git_commit_free(head);
+	strbuf_release(&got);
+	repo_close(&r);
+}
+
+TEST(imports_of_both_revisions_count)
+{
+	struct repo r;
+	struct strbuf got = STRBUF_INIT;
+	git_commit *base, *head;
+
+	/* other imported leaf in the base only, and under a build tag: still written */
+	repo_open(&r);
+	base = commit_files(&r, GOMOD, LEAF("var V = 1"), UTIL,
+			    "other/other.go", "//go:build never\n\npackage other\n\nimport \"example.com/m/leaf\"\n\nvar Y = leaf.V\n",
+			    NULL);
+	head = commit_files(&r, GOMOD, LEAF("var V = 2"), UTIL,
+			    "other/other.go", "package other\n\nvar Y = 1\n", NULL);
+	plan_of(&r, base, head, &got);
+	CHECK_STR(got.buf, "leaf other (2 of 3)");
+	git_commit_free(base);
+	git_commit_free(head);
+	strbuf_release(&got);
+	repo_close(&r);
+}
+
+TEST(embedded_and_ignored_directories)
+{
+	struct repo r;
+	struct strbuf got = STRBUF_INIT;
+	git_commit *base, *head;
+
+	repo_open(&r);
+	/* a changed asset belongs to the package above it, which embeds: its whole subtree */
+	base = commit_files(&r, GOMOD, UTIL,
+			    "web/web.go", "package web\n\nimport _ \"embed\"\n\n//go:embed static/a.txt\nvar A string\n",
+			    "web/static/a.txt", "one", "web/testdata/go.mod", "module fixture\n",
+			    "web/testdata/bad.go", "this is not Go", NULL);
+	head = commit_files(&r, GOMOD, UTIL,
+			    "web/web.go", "package web\n\nimport _ \"embed\"\n\n//go:embed static/a.txt\nvar A string\n",
+			    "web/static/a.txt", "two", "web/testdata/go.mod", "module fixture\n",
+			    "web/testdata/bad.go", "this is not Go", NULL);
+	plan_of(&r, base, head, &got);
+	CHECK_STR(got.buf, "web/... (1 of 2)");
+	git_commit_free(base);
+	git_commit_free(head);
+	strbuf_release(&got);
+	repo_close(&r);
+}
+
+TEST(whole_trees_when_the_graph_cannot_be_trusted)
+{
+	static const char *const cases[][3] = {
+		/* extra file, its content, the reason */
+		{ "go.work", "go 1.21\n\nuse .\n", "whole: the repository is a Go workspace" },
+		{ "tools/go.mod", "module example.com/tools\n", "whole: tools/go.mod is a second module" },
+		{ "vendor/modules.txt", "", "whole: the module vendors its dependencies" },
+		{ "c/c.go", "package c\n\n// #include <stdio.h>\nimport \"C\"\n\nimport \"example.com/m/leaf\"\n\nvar W = leaf.V\n",
+		  "whole: c uses cgo" },
+		{ "bad/bad.go", "packag bad\n", "whole: bad/bad.go has imports that cannot be read" },
+		{ "gone/gone.go", "package gone\n\nimport \"example.com/m/nowhere\"\n",
+		  "whole: example.com/m/nowhere is imported but has no Go files" },
+	};
+	struct repo r;
+	struct strbuf got = STRBUF_INIT;
+	size_t i;
+
+	repo_open(&r);
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		git_commit *base = commit_files(&r, GOMOD, LEAF("var V = 1"), UTIL, cases[i][0],
+						cases[i][1], NULL);
+		git_commit *head = commit_files(&r, GOMOD, LEAF("var V = 2"), UTIL, cases[i][0],
+						cases[i][1], NULL);
+
+		plan_of(&r, base, head, &got);
+		CHECK_STR(got.buf, cases[i][2]);
+		git_commit_free(base);
+		git_commit_free(head);
+	}
+	{
+		git_commit *base = commit_files(&r, "go.mod",
+						"module example.com/m\n\nreplace example.com/x => ../x\n",
+						LEAF("var V = 1"), UTIL, NULL);
+		git_commit *head = commit_files(&r, "go.mod",
+						"module example.com/m\n\nreplace example.com/x => ../x\n",
+						LEAF("var V = 2"), UTIL, NULL);
+
+		plan_of(&r, base, head, &got);
+		CHECK_STR(got.buf, "whole: go.mod replaces a module by a directory");
+		git_commit_free(base);
+		git_commit_free(head);
+	}
+	{
+		/* changes the build cannot pin on packages, and plans that need everything */
+		git_commit *base = commit_files(&r, GOMOD, LEAF("var V = 1"), MID, NULL);
+		git_commit *head = commit_files(&r, "go.mod", "module example.com/m\n\ngo 1.22\n",
+						LEAF("var V = 1"), MID, NULL);
+
+		plan_of(&r, base, head, &got);
+		CHECK_STR(got.buf, "whole: go.mod changes the module graph");
+		git_commit_free(head);
+		head = commit_files(&r, GOMOD, LEAF("var V = 1"), MID, "x.s", "TEXT ·f(SB),0,$0\n",
+				    NULL);
+		plan_of(&r, base, head, &got);
+		CHECK_STR(got.buf, "whole: x.s is in no package");
+		git_commit_free(head);
+		head = commit_files(&r, GOMOD, LEAF("var V = 2"), MID, NULL);
+		plan_of(&r, base, head, &got);
+		CHECK_STR(got.buf, "whole: every package is needed");
+		git_commit_free(base);
+		git_commit_free(head);
+	}
+	strbuf_release(&got);
+	repo_close(&r);
+}
+
+static int exists(const char *dir, const char *rel)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct stat st;
+	int ok;
+
+	strbuf_addf(&path, "%s/%s", dir, rel);
+	ok = !lstat(path.buf, &st);
+	strbuf_release(&path);
+	return ok;
+}
+
+TEST(scoped_write_takes_the_plan)
+{
+	struct repo r;
+	struct revision b, h;
+	struct scope_plan plan;
+	struct strbuf why = STRBUF_INIT, dest = STRBUF_INIT;
+	struct err err = ERR_INIT;
+	git_commit *base, *head;
+
+	repo_open(&r);
+	base = commit_files(&r, GOMOD, "go.sum", "", LEAF("var V = 1"), MID, TOP, OTHER, UTIL,
+			    "README.md", "x", "leaf/doc/notes.txt", "n", NULL);
+	head = commit_files(&r, GOMOD, "go.sum", "", LEAF("var V = 2"), MID, TOP, OTHER, UTIL,
+			    "README.md", "x", "leaf/doc/notes.txt", "n", NULL);
+	b = rev_of(base, "base");
+	h = rev_of(head, "head");
+	CHECK(!scope_plan(r.git, &b, &h, &plan, &why, &err));
+	CHECK(!plan.whole);
+	strbuf_addf(&dest, "%s/tree", r.dir.buf);
+	CHECK(!mkdir(dest.buf, 0700));
+	CHECK(!tree_write_commit_scoped(r.git, head, dest.buf, &plan, NULL, NULL, &err));
+	CHECK(exists(dest.buf, "go.mod") && exists(dest.buf, "go.sum"));
+	CHECK(exists(dest.buf, "leaf/leaf.go") && exists(dest.buf, "mid/mid.go"));
+	CHECK(exists(dest.buf, "cmd/app/main.go"));
+	CHECK(!exists(dest.buf, "other") && !exists(dest.buf, "util") && !exists(dest.buf, "README.md"));
+	CHECK(!exists(dest.buf, "leaf/doc"));   /* leaf embeds nothing */
+	scope_plan_release(&plan);
+	scope_plan_release(&plan);   /* twice is fine */
+	git_commit_free(base);
+	git_commit_free(head);
+	strbuf_release(&why);
+	strbuf_release(&dest);
+	err_release(&err);
+	repo_close(&r);
+}
+
+TEST(working_tree_head_is_whole)
+{
+	struct repo r;
+	struct revision b, h;
+	struct scope_plan plan;
+	struct strbuf why = STRBUF_INIT;
+	struct err err = ERR_INIT;
+	git_commit *base;
+
+	repo_open(&r);
+	base = commit_files(&r, GOMOD, LEAF("var V = 1"), NULL);
+	b = rev_of(base, "base");
+	memset(&h, 0, sizeof(h));
+	h.label = "worktree";
+	h.worktree = 1;
+	CHECK(!scope_plan(r.git, &b, &h, &plan, &why, &err));
+	CHECK(plan.whole);
+	CHECK_STR(why.buf, "the head is the working tree");
+	scope_plan_release(&plan);
+	git_commit_free(base);
+	strbuf_release(&why);
+	err_release(&err);
+	repo_close(&r);
+}
+
+int main(void)
+{
+	git_libgit2_init();
+	RUN(leaf_change_writes_importers_and_their_imports);
+	RUN(imports_of_both_revisions_count);
+	RUN(embedded_and_ignored_directories);
+	RUN(whole_trees_when_the_graph_cannot_be_trusted);
+	RUN(scoped_write_takes_the_plan);
+	RUN(working_tree_head_is_whole);
+	git_libgit2_shutdown();
+	TEST_EXIT();
+}
