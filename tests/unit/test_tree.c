@@ -407,12 +407,304 @@ TEST(hostile_head_linking_files)
 	repo_close(&r);
 }
 
+/* The content of file i of a generated tree: some empty, one large, the rest small. */
+static void gen_content(struct strbuf *sb, int i)
+{
+	int k;
+
+	strbuf_reset(sb);
+	if (i % 50 == 3)
+		return;
+	strbuf_addf(sb, "package p%d\n\n// file %d\n", i / 10, i);
+	if (i == 77)
+		for (k = 0; k < 20000; k++)
+			strbuf_addf(sb, "var v%d = %d\n", k, k);
+}
+
+/*
+ * A tree of ndirs directories of nfiles files each (d00/f00.go...), every
+ * seventh executable; extra entries, when given, go at the top level after them.
+ */
+static git_oid gen_tree(struct repo *r, int ndirs, int nfiles, const struct entry *extra,
+			size_t nextra)
+{
+	struct entry *top = xcalloc((size_t)ndirs + nextra, sizeof(*top));
+	struct entry *files = xcalloc((size_t)nfiles, sizeof(*files));
+	char **names = xcalloc((size_t)(ndirs + ndirs * nfiles), sizeof(*names));
+	struct strbuf sb = STRBUF_INIT;
+	git_oid t;
+	int d, f, n = 0;
+
+	for (d = 0; d < ndirs; d++) {
+		for (f = 0; f < nfiles; f++) {
+			int i = d * nfiles + f;
+
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "f%02d.go", f);
+			names[n] = strbuf_detach(&sb, NULL);
+			files[f].name = names[n++];
+			files[f].mode = i % 7 ? "100644" : "100755";
+			gen_content(&sb, i);
+			files[f].oid = blob(r, sb.buf);
+		}
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "d%02d", d);
+		names[n] = strbuf_detach(&sb, NULL);
+		top[d].name = names[n++];
+		top[d].mode = "40000";
+		top[d].oid = raw_tree(r, files, (size_t)nfiles);
+	}
+	if (nextra)
+		memcpy(top + ndirs, extra, nextra * sizeof(*extra));
+	t = raw_tree(r, top, (size_t)ndirs + nextra);
+	while (n)
+		free(names[--n]);
+	free(names);
+	free(files);
+	free(top);
+	strbuf_release(&sb);
+	return t;
+}
+
+/* Writes c into dir/name, expecting an error: its message, or NULL when it was written. */
+static char *write_fails(struct repo *r, git_commit *c, const char *dir, const char *name,
+			 struct tree_files *made, struct strbuf *dest)
+{
+	struct err err = ERR_INIT;
+	char *msg = NULL;
+
+	strbuf_reset(dest);
+	strbuf_addf(dest, "%s/%s", dir, name);
+	if (mkdir(dest->buf, 0700) && errno != EEXIST)
+		FAIL_("cannot create %s: %s", dest->buf, strerror(errno));
+	if (tree_write_commit(r->git, c, dest->buf, NULL, made, &err)) {
+		CHECK_INT(err.status, EXIT_ANALYSIS);
+		msg = strbuf_detach(&err.msg, NULL);
+	}
+	err_release(&err);
+	return msg;
+}
+
+/* Enough files for the writer threads: every one written, with its content and mode. */
+TEST(many_files_written_by_threads)
+{
+	struct repo r;
+	struct tree_files made = { 0 };
+	struct strbuf base = STRBUF_INIT, head = STRBUF_INIT, rel = STRBUF_INIT;
+	struct strbuf want = STRBUF_INIT;
+	git_commit *c = NULL;
+	mode_t mask = umask(0);
+	struct stat st;
+	int d, f, bad = 0;
+
+	umask(mask);
+	repo_open(&r);
+	c = commit(&r, gen_tree(&r, 20, 10, NULL, 0));
+	if (!write_into(&r, c, r.dir.buf, "base", NULL, &made, &base)) {
+		CHECK_INT(made.nr, 200);
+		for (d = 0; d < 20; d++) {
+			for (f = 0; f < 10; f++) {
+				int i = d * 10 + f;
+				char *data;
+
+				strbuf_reset(&rel);
+				strbuf_addf(&rel, "d%02d/f%02d.go", d, f);
+				gen_content(&want, i);
+				data = slurp(base.buf, rel.buf);
+				if (!data || strcmp(data, want.buf) ||
+				    stat_at(base.buf, rel.buf, &st) || !S_ISREG(st.st_mode) ||
+				    (st.st_mode & 0777) != ((i % 7 ? 0644 : 0755) & ~mask)) {
+					if (!bad++)
+						FAIL_("%s: wrong content or mode", rel.buf);
+				}
+				free(data);
+			}
+		}
+		CHECK_INT(bad, 0);
+	}
+	/* the second write links every file the first made */
+	if (!write_into(&r, c, r.dir.buf, "head", &made, NULL, &head)) {
+		CHECK(same_inode(base.buf, "d00/f00.go", head.buf, "d00/f00.go"));
+		CHECK(same_inode(base.buf, "d19/f09.go", head.buf, "d19/f09.go"));
+		CHECK(same_inode(base.buf, "d07/f07.go", head.buf, "d07/f07.go"));
+	}
+	tree_files_release(&made);
+	git_commit_free(c);
+	strbuf_release(&base);
+	strbuf_release(&head);
+	strbuf_release(&rel);
+	strbuf_release(&want);
+	repo_close(&r);
+}
+
+/* How many of made's files are at rel. */
+static int made_count(const struct tree_files *made, const char *rel)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < made->nr; i++)
+		n += !strcmp(made->items[i].rel, rel);
+	return n;
+}
+
+/*
+ * Names given twice in a tree large enough for the writer threads: the
+ * entry walked first wins, every time, whichever thread is faster.
+ */
+TEST(hostile_duplicates_with_threads)
+{
+	struct repo r;
+	struct tree_files made = { 0 };
+	struct strbuf dest = STRBUF_INIT, name = STRBUF_INIT;
+	git_oid one, two, sub_a, sub_b, t;
+	git_commit *c = NULL;
+	struct stat st;
+	int round;
+
+	repo_open(&r);
+	one = blob(&r, "package m\n\nvar One = 1\n");
+	two = blob(&r, "package m\n\nvar Two = 2\n");
+	{
+		struct entry a[] = { { "100644", "a.go", one } };
+		struct entry b[] = { { "100644", "b.go", two } };
+
+		sub_a = raw_tree(&r, a, 1);
+		sub_b = raw_tree(&r, b, 1);
+	}
+	{
+		/* after 100 files: the threads run by then */
+		struct entry e[] = {
+			{ "100644", "dup.go", one }, { "100755", "dup.go", two },
+			{ "100644", "dup.go", two }, { "40000", "dup.go", sub_a },
+			{ "40000", "sub", sub_a }, { "40000", "sub", sub_b },
+			{ "100644", "sub", one },
+			{ "100644", "file", two }, { "40000", "file", sub_b },
+			{ "120000", "late.go", one }, { "100644", "late.go", two },
+		};
+
+		t = gen_tree(&r, 10, 10, e, sizeof(e) / sizeof(*e));
+		c = commit(&r, t);
+	}
+	for (round = 0; round < 8; round++) {
+		char *data;
+
+		strbuf_reset(&name);
+		strbuf_addf(&name, "w%d", round);
+		if (write_into(&r, c, r.dir.buf, name.buf, NULL, &made, &dest))
+			break;
+		data = slurp(dest.buf, "dup.go");
+		CHECK(data && !strcmp(data, "package m\n\nvar One = 1\n"));
+		free(data);
+		CHECK(!stat_at(dest.buf, "dup.go", &st) && !(st.st_mode & 0111));
+		/* the first sub, whole; not the second's files */
+		CHECK(!stat_at(dest.buf, "sub", &st) && S_ISDIR(st.st_mode));
+		CHECK(!stat_at(dest.buf, "sub/a.go", &st));
+		CHECK(stat_at(dest.buf, "sub/b.go", &st) && errno == ENOENT);
+		CHECK(!stat_at(dest.buf, "file", &st) && S_ISREG(st.st_mode));
+		CHECK(!stat_at(dest.buf, "late.go", &st) && S_ISREG(st.st_mode));
+		/* made lists each file written, once */
+		CHECK_INT(made.nr, 100 + 4);
+		CHECK_INT(made_count(&made, "dup.go"), 1);
+		CHECK_INT(made_count(&made, "sub/a.go"), 1);
+		CHECK_INT(made_count(&made, "sub/b.go"), 0);
+		CHECK_INT(made_count(&made, "file"), 1);
+		tree_files_release(&made);
+		tmpdir_remove(dest.buf);
+		if (test_failed_)
+			break;
+	}
+	tree_files_release(&made);
+	git_commit_free(c);
+	strbuf_release(&dest);
+	strbuf_release(&name);
+	repo_close(&r);
+}
+
+/*
+ * A file a writer thread cannot create fails the write with its path
+ * named; one whose name dest already has is skipped and not listed.
+ */
+TEST(writer_errors_and_taken_names)
+{
+	struct repo r;
+	struct tree_files made = { 0 };
+	struct strbuf dest = STRBUF_INIT, want = STRBUF_INIT, name = STRBUF_INIT;
+	char longname[301];
+	git_oid one, t;
+	git_commit *big = NULL, *small = NULL, *taken = NULL;
+	struct stat st;
+	char *msg;
+	int round;
+
+	repo_open(&r);
+	one = blob(&r, "package m\n");
+	/* longer than a file name can be: only open() says so */
+	memset(longname, 'x', sizeof(longname) - 4);
+	strcpy(longname + sizeof(longname) - 4, ".go");
+	{
+		struct entry e[] = { { "100644", longname, one }, { "100644", "z.go", one } };
+
+		t = gen_tree(&r, 10, 10, e, 2);
+		big = commit(&r, t);
+		t = gen_tree(&r, 1, 2, e, 2);
+		small = commit(&r, t);
+	}
+	for (round = 0; round < 4; round++) {
+		strbuf_reset(&name);
+		strbuf_addf(&name, "big%d", round);
+		msg = write_fails(&r, big, r.dir.buf, name.buf, &made, &dest);
+		strbuf_reset(&want);
+		strbuf_addf(&want, "cannot create '%s/%s': ", dest.buf, longname);
+		CHECK(msg && !strncmp(msg, want.buf, want.len));
+		free(msg);
+		tree_files_release(&made);
+		tmpdir_remove(dest.buf);
+	}
+	/* a small tree is written on the calling thread: the same error */
+	msg = write_fails(&r, small, r.dir.buf, "small", &made, &dest);
+	strbuf_reset(&want);
+	strbuf_addf(&want, "cannot create '%s/%s': ", dest.buf, longname);
+	CHECK(msg && !strncmp(msg, want.buf, want.len));
+	free(msg);
+	tree_files_release(&made);
+
+	/* dest has a directory top.go already: that file is neither written nor listed */
+	{
+		struct entry e[] = { { "100644", "top.go", one }, { "100644", "z.go", one } };
+
+		taken = commit(&r, gen_tree(&r, 10, 10, e, 2));
+	}
+	strbuf_reset(&dest);
+	strbuf_addf(&dest, "%s/taken", r.dir.buf);
+	sub(r.dir.buf, "taken");
+	sub(dest.buf, "top.go");
+	msg = write_fails(&r, taken, r.dir.buf, "taken", &made, &dest);
+	CHECK(!msg);
+	free(msg);
+	CHECK_INT(made.nr, 101);
+	CHECK_INT(made_count(&made, "top.go"), 0);
+	CHECK_INT(made_count(&made, "z.go"), 1);
+	CHECK(!stat_at(dest.buf, "top.go", &st) && S_ISDIR(st.st_mode));
+	tree_files_release(&made);
+	git_commit_free(big);
+	git_commit_free(small);
+	git_commit_free(taken);
+	strbuf_release(&dest);
+	strbuf_release(&want);
+	strbuf_release(&name);
+	repo_close(&r);
+}
+
 int main(void)
 {
 	git_libgit2_init();
 	RUN(remove_never_follows_links);
 	RUN(second_tree_links_shared_files);
 	RUN(hostile_head_linking_files);
+	RUN(many_files_written_by_threads);
+	RUN(hostile_duplicates_with_threads);
+	RUN(writer_errors_and_taken_names);
 	git_libgit2_shutdown();
 	TEST_EXIT();
 }
