@@ -26,15 +26,6 @@ struct source_cache {
 	size_t nr, size;          /* size: a power of two, kept at most half full */
 };
 
-static size_t hash_path(const char *s)
-{
-	size_t h = 1469598103934665603ULL;   /* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 static void source_cache_grow(struct source_cache *sc)
 {
 	struct source_cache bigger = { NULL, NULL, sc->nr, sc->size ? sc->size * 2 : 64 };
@@ -47,7 +38,7 @@ static void source_cache_grow(struct source_cache *sc)
 
 		if (!sc->paths[i])
 			continue;
-		for (j = hash_path(sc->paths[i]) & (bigger.size - 1); bigger.paths[j];
+		for (j = hash_str(sc->paths[i]) & (bigger.size - 1); bigger.paths[j];
 		     j = (j + 1) & (bigger.size - 1))
 			;
 		bigger.paths[j] = sc->paths[i];
@@ -78,14 +69,14 @@ static const struct go_file *source_get(struct source_cache *sc, const char *pat
 	size_t i;
 
 	if (sc->size)
-		for (i = hash_path(path) & (sc->size - 1); sc->paths[i]; i = (i + 1) & (sc->size - 1))
+		for (i = hash_str(path) & (sc->size - 1); sc->paths[i]; i = (i + 1) & (sc->size - 1))
 			if (!strcmp(sc->paths[i], path))
 				return sc->files[i];
 	if (sc->nr >= SOURCE_CACHE_MAX)
 		source_cache_release(sc);
 	if ((sc->nr + 1) * 2 > sc->size)
 		source_cache_grow(sc);
-	for (i = hash_path(path) & (sc->size - 1); sc->paths[i]; i = (i + 1) & (sc->size - 1))
+	for (i = hash_str(path) & (sc->size - 1); sc->paths[i]; i = (i + 1) & (sc->size - 1))
 		;
 	sc->paths[i] = xstrdup(path);
 	if (go_file_load(&sc->files[i], path, &ignored))

@@ -29,15 +29,6 @@ struct scan {
 	struct err *err;
 };
 
-static size_t hash_str(const char *s)
-{
-	size_t h = 1469598103934665603ULL;   /* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 static size_t *slot_of(struct scan *sc, const char *rel)
 {
 	size_t i = hash_str(rel) & (sc->nslots - 1);

@@ -635,18 +635,9 @@ struct name_set {
 	size_t nr, size;   /* size: a power of two, at least twice nr */
 };
 
-static size_t name_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;   /* FNV-1a */
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return (size_t)h;
-}
-
 static char **name_set_slot(char **slot, size_t size, const char *name)
 {
-	size_t i = name_hash(name) & (size - 1);
+	size_t i = hash_str(name) & (size - 1);
 
 	while (slot[i] && strcmp(slot[i], name))
 		i = (i + 1) & (size - 1);
