@@ -17,7 +17,8 @@
  * inlining and the escape tags of exported functions.
  *
  * The changed files come from the libgit2 diff of the base tree with the
- * head tree (or with the working tree). When a change cannot be pinned on
+ * head tree (or with the working tree); a test file (*_test.go) changes
+ * nothing, as go build never compiles it. When a change cannot be pinned on
  * packages (go.mod, go.sum, go.work, vendor/, a Go, assembly or C file
  * outside every package) *whole gets the reason and whole modules must be
  * analysed. base_list and head_list are the go list of each written tree,
@@ -29,7 +30,7 @@ int affected_packages(git_repository *repo, const struct revision *base,
 		      const char *head_root, struct strset *out, struct strbuf *whole,
 		      struct err *err);
 
-/* Whether a changed file is read by builds: Go, assembly, C and the like, .syso. */
+/* Whether a changed file is read by builds: Go (not tests), assembly, C and the like, .syso. */
 int is_build_input(const char *path);
 /* Why a change to path changes the build as a whole rather than some packages, or NULL. */
 const char *whole_module_reason(const char *path);

@@ -740,6 +740,14 @@ static int may_be_rewritten(const char *name)
 	       !strcmp(name, "go.work.sum");
 }
 
+/* Go test files: go build never reads them, so trees leave them out. */
+static int never_built(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+
+	return ends_with(slash ? slash + 1 : name, "_test.go");
+}
+
 struct walk_ctx {
 	git_repository *repo;
 	const char *dest;
@@ -841,6 +849,8 @@ static int write_entry(const char *root, const git_tree_entry *entry, void *payl
 		return 1;   /* skip it, and below it */
 	strbuf_reset(&w->rel);
 	strbuf_addf(&w->rel, "%s%s", root, name);
+	if (mode != GIT_FILEMODE_TREE && never_built(name))
+		return 0;
 	if (w->scope) {
 		if (mode == GIT_FILEMODE_TREE && !scope_wants_dir(w->scope, w->rel.buf))
 			return 1;
@@ -987,7 +997,7 @@ static int copy_worktree_file(const char *workdir, const char *dest, const char 
 	char buf[65536];
 	ssize_t n;
 
-	if (!safe_path(rel) || !parents_are_dirs(workdir, rel))
+	if (!safe_path(rel) || never_built(rel) || !parents_are_dirs(workdir, rel))
 		return 0;
 	strbuf_addf(&src, "%s%s", workdir, rel);
 	strbuf_addf(&dst, "%s/%s", dest, rel);

@@ -16,6 +16,9 @@
  * wins: links are made after every file and directory, so nothing is ever
  * written through one), and a link is kept only when it resolves to an
  * existing path inside the tree.
+ *
+ * Go test files (*_test.go) are left out: go build never reads them, and
+ * they are often half of a repository's files.
  */
 
 /* mkdtemp under $TMPDIR (else /tmp): "escgate-XXXXXX", mode 0700. */

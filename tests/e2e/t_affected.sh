@@ -196,6 +196,27 @@ test_docs_change_compiles_nothing() {
 	expect_stderr_line '^escgate: scope: affected packages only: 0 of 5 packages$'
 }
 
+# go build never compiles tests: a change to them alone compiles nothing,
+# and trees are written without them.
+test_test_only_change_compiles_nothing() {
+	setup_graph
+	write_file leaf/leaf_test.go <<'GO'
+package leaf
+
+import "testing"
+
+func TestKeep(t *testing.T) {
+	v := 5
+	sink = &v
+	Keep()
+}
+GO
+	commit_all "a test"
+	same_as_full
+	expect_stderr_line '^escgate: scope: affected packages only: 0 of 5 packages$'
+	expect_json 'len(d["findings"])' 0
+}
+
 test_embedded_file_counts_for_its_package() {
 	setup_graph
 	mkdir -p other/static

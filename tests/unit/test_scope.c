@@ -147,6 +147,12 @@ TEST(leaf_change_writes_importers_and_their_imports)
 			    UTIL, "README.md", "x", NULL);
 	plan_of(&r, base, head, &got);
 	CHECK_STR(got.buf, "other util (2 of 5)");
+	/* a test: never compiled, so nothing is affected */
+	git_commit_free(head);
+	head = commit_files(&r, GOMOD, LEAF("var V = 1"), MID, TOP, OTHER, UTIL, "README.md", "x",
+			    "leaf/leaf_test.go", "package leaf\n\nimport \"testing\"\n", NULL);
+	plan_of(&r, base, head, &got);
+	CHECK_STR(got.buf, " (0 of 5)");
 	/* documentation: nothing is affected, nothing but go.mod is written */
 	git_commit_free(head);
 	head = commit_files(&r, GOMOD, LEAF("var V = 1"), MID, TOP, OTHER, UTIL, "README.md", "y",
@@ -295,7 +301,8 @@ TEST(scoped_write_takes_the_plan)
 	base = commit_files(&r, GOMOD, "go.sum", "", LEAF("var V = 1"), MID, TOP, OTHER, UTIL,
 			    "README.md", "x", "leaf/doc/notes.txt", "n", NULL);
 	head = commit_files(&r, GOMOD, "go.sum", "", LEAF("var V = 2"), MID, TOP, OTHER, UTIL,
-			    "README.md", "x", "leaf/doc/notes.txt", "n", NULL);
+			    "README.md", "x", "leaf/doc/notes.txt", "n", "mid/mid_test.go",
+			    "package mid\n", NULL);
 	b = rev_of(base, "base");
 	h = rev_of(head, "head");
 	CHECK(!scope_plan(r.git, &b, &h, &plan, &why, &err));
@@ -308,6 +315,7 @@ TEST(scoped_write_takes_the_plan)
 	CHECK(exists(dest.buf, "cmd/app/main.go"));
 	CHECK(!exists(dest.buf, "other") && !exists(dest.buf, "util") && !exists(dest.buf, "README.md"));
 	CHECK(!exists(dest.buf, "leaf/doc"));   /* leaf embeds nothing */
+	CHECK(!exists(dest.buf, "mid/mid_test.go"));   /* tests are never written */
 	scope_plan_release(&plan);
 	scope_plan_release(&plan);   /* twice is fine */
 	git_commit_free(base);
