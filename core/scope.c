@@ -13,7 +13,7 @@ struct dir_node {
 	struct strset imports;     /* import paths of its files, both revisions */
 	size_t *edges;             /* the directories it imports (indices), once resolved */
 	size_t nedges, aedges;
-	unsigned in_head : 1, embeds : 1, cgo : 1, unreadable : 1;
+	unsigned in_head : 1, embeds : 1, cgo : 1;
 	unsigned affected : 1, needed : 1;
 };
 
@@ -22,7 +22,6 @@ struct scan {
 	struct dir_node *dirs;
 	size_t nr, alloc;
 	size_t *slots, nslots;     /* while collecting: a hash table of index + 1 by rel */
-	int sorted;                /* collected: dirs sorted by rel, for bsearch */
 	struct strbuf module;      /* the root go.mod's module path */
 	struct strbuf whole;       /* why the plan is whole trees */
 	int in_head;               /* scanning the head (else a base file) */
@@ -75,7 +74,6 @@ static void finish_dirs(struct scan *sc)
 	free(sc->slots);
 	sc->slots = NULL;
 	sc->nslots = 0;
-	sc->sorted = 1;
 }
 
 /* The node of rel, or NULL: only once collected. */
@@ -242,9 +240,8 @@ static int scan_changes(struct scan *sc, git_tree *base_tree, git_tree *head_tre
 	n = git_diff_num_deltas(diff);
 	for (i = 0; i < n; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		const char *old = d->old_file.path, *slash;
-
-		const char *culprit = d->new_file.path, *why = NULL;
+		const char *old = d->old_file.path, *culprit = d->new_file.path, *why = NULL;
+		const char *slash;
 
 		if (!culprit || !(why = whole_module_reason(culprit)))
 			why = old ? whole_module_reason(culprit = old) : NULL;
@@ -398,7 +395,7 @@ static void scan_release(struct scan *sc)
 int scope_plan(git_repository *repo, const struct revision *base, const struct revision *head,
 	       struct scope_plan *plan, struct strbuf *why, struct err *err)
 {
-	struct scan sc = { repo, NULL, 0, 0, NULL, 0, 0, STRBUF_INIT, STRBUF_INIT, 0, err };
+	struct scan sc = { repo, NULL, 0, 0, NULL, 0, STRBUF_INIT, STRBUF_INIT, 0, err };
 	struct strset changed = { 0 };
 	git_tree *base_tree = NULL, *head_tree = NULL;
 	size_t i;
