@@ -230,10 +230,17 @@ struct compile_job {
 	struct store *store;
 	const char *key, *flags;
 	long long *id;
+	int last_use;   /* nothing reads the tree after this build: removed during the commit */
 	struct strbuf json_dir;
 	struct err err;
 	int ret;
 };
+
+static void *remove_thread(void *path)
+{
+	tmpdir_remove(path);
+	return NULL;
+}
 
 /*
  * Compiles the listed tree of job->s (only the packages in *only, when
@@ -250,7 +257,8 @@ static int side_compile(struct compile_job *job)
 	struct attribute_stream *st = NULL;
 	struct allow_list allows = { 0 };
 	struct analysis_meta meta;
-	int ret = -1;
+	pthread_t remover;
+	int ret = -1, removing = 0;
 
 	/*
 	 * A new -json directory for every build: the path is part of the flags,
@@ -273,6 +281,9 @@ static int side_compile(struct compile_job *job)
 		store_stage_abort(store);
 		goto out;
 	}
+	/* the sources are read: the tree can go while the store commits */
+	if (job->last_use && !pthread_create(&remover, NULL, remove_thread, s->dir.buf))
+		removing = 1;
 	meta.key = job->key;
 	meta.commit = s->rev->worktree ? NULL : s->rev->hex;
 	meta.content_id = s->content.buf;
@@ -281,6 +292,10 @@ static int side_compile(struct compile_job *job)
 	meta.goarch = g->tc.goarch;
 	meta.build_flags = job->flags;
 	ret = store_stage_commit(store, &meta, &allows, job->id, err);
+	if (removing) {
+		pthread_join(remover, NULL);
+		s->written = 0;
+	}
 out:
 	attribute_stream_free(st);
 	allow_list_release(&allows);
@@ -310,6 +325,7 @@ struct build_request {
 	struct side *s;
 	const char *key, *flags;
 	long long *id;
+	int last_use;   /* the tree is not needed after this build */
 };
 
 /*
@@ -354,6 +370,7 @@ static int sides_build(struct gate *g, struct build_request *req, size_t n,
 		jobs[i].key = req[i].key;
 		jobs[i].flags = req[i].flags;
 		jobs[i].id = req[i].id;
+		jobs[i].last_use = req[i].last_use;
 		strbuf_init(&jobs[i].json_dir, 0);
 		strbuf_init(&jobs[i].err.msg, 0);
 		strbuf_init(&jobs[i].err.detail, 0);
@@ -396,7 +413,8 @@ out:
 static int side_build(struct gate *g, struct side *s, const struct strset *only, const char *key,
 		      const char *flags, long long *id, struct err *err)
 {
-	struct build_request req = { s, key, flags, id };
+	/* a whole analysis is the last thing done with a tree; a partial one may be redone whole */
+	struct build_request req = { s, key, flags, id, !only };
 
 	return sides_build(g, &req, 1, only, err);
 }
@@ -520,8 +538,8 @@ static int compare_whole(struct gate *g, struct side *b, struct side *h, struct 
 	side_unscope(h);
 	if (!b->full_id && !h->full_id && strcmp(b->key.buf, h->key.buf)) {
 		struct build_request req[2] = {
-			{ b, b->key.buf, b->flags.buf, &b->full_id },
-			{ h, h->key.buf, h->flags.buf, &h->full_id },
+			{ b, b->key.buf, b->flags.buf, &b->full_id, 1 },
+			{ h, h->key.buf, h->flags.buf, &h->full_id, 1 },
 		};
 
 		if (sides_build(g, req, 2, NULL, err))
@@ -618,6 +636,7 @@ int analysis_compare(struct gate *g, const struct revision *base, const struct r
 		req[nreq].key = scope_key[i].buf;
 		req[nreq].flags = scope_flags[i].buf;
 		req[nreq].id = &ids[i];
+		req[nreq].last_use = 0;   /* a whole comparison may follow */
 		nreq++;
 	}
 	if (nreq && sides_build(g, req, nreq, &affected, err))
