@@ -49,8 +49,6 @@ static const char *owning_package(const struct package_dir *dirs, size_t n, cons
 
 int is_build_input(const char *path)
 {
-	if (ends_with(path, "_test.go"))
-		return 0;   /* go build never compiles tests */
 	static const char *const exts[] = { ".go", ".s", ".S", ".c", ".h", ".cc", ".cpp", ".cxx",
 					    ".hh", ".hpp", ".hxx", ".m", ".f", ".F", ".for",
 					    ".f90", ".syso", ".swig", ".swigcxx" };
@@ -195,7 +193,7 @@ int affected_packages(git_repository *repo, const struct revision *base,
 			strbuf_addf(whole, "%s %s", path, why);
 			break;
 		}
-		if (ends_with(path, "_test.go"))
+		if (is_go_test(path))
 			continue;   /* never compiled by go build: it cannot change a finding */
 		pkg = owning_package(dirs, ndirs, path);
 		if (pkg)

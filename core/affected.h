@@ -30,7 +30,7 @@ int affected_packages(git_repository *repo, const struct revision *base,
 		      const char *head_root, struct strset *out, struct strbuf *whole,
 		      struct err *err);
 
-/* Whether a changed file is read by builds: Go (not tests), assembly, C and the like, .syso. */
+/* Whether a changed file is read by builds: Go (tests aside), assembly, C and the like, .syso. */
 int is_build_input(const char *path);
 /* Why a change to path changes the build as a whole rather than some packages, or NULL. */
 const char *whole_module_reason(const char *path);

@@ -7,13 +7,14 @@
 #include <unistd.h>
 
 #include "gosrc.h"
+#include "strset.h"
 #include "tree.h"
 #include "store/store.h"
 #include "util.h"
 
 /*
- * Scanned source files by absolute path, in an open-addressing hash table:
- * a file is read and scanned once however many findings it holds. The
+ * Scanned source files by absolute path (NULL where a file could not be
+ * read): a file is read and scanned once however many findings it holds. The
  * compiler reports package by package, so a cache that starts over when
  * it holds SOURCE_CACHE_MAX files rereads little and keeps memory bounded
  * whatever the size of the repository.
@@ -21,69 +22,36 @@
 #define SOURCE_CACHE_MAX 256
 
 struct source_cache {
-	char **paths;
-	struct go_file **files;   /* NULL where the file could not be read */
-	size_t nr, size;          /* size: a power of two, kept at most half full */
+	struct strmap files;
 };
 
-static void source_cache_grow(struct source_cache *sc)
+static void free_go_file(void *f)
 {
-	struct source_cache bigger = { NULL, NULL, sc->nr, sc->size ? sc->size * 2 : 64 };
-	size_t i;
-
-	bigger.paths = xcalloc(bigger.size, sizeof(*bigger.paths));
-	bigger.files = xcalloc(bigger.size, sizeof(*bigger.files));
-	for (i = 0; i < sc->size; i++) {
-		size_t j;
-
-		if (!sc->paths[i])
-			continue;
-		for (j = hash_str(sc->paths[i]) & (bigger.size - 1); bigger.paths[j];
-		     j = (j + 1) & (bigger.size - 1))
-			;
-		bigger.paths[j] = sc->paths[i];
-		bigger.files[j] = sc->files[i];
-	}
-	free(sc->paths);
-	free(sc->files);
-	*sc = bigger;
+	go_file_free(f);
 }
 
 static void source_cache_release(struct source_cache *sc)
 {
-	size_t i;
-
-	for (i = 0; i < sc->size; i++) {
-		free(sc->paths[i]);
-		go_file_free(sc->files[i]);
-	}
-	free(sc->paths);
-	free(sc->files);
-	memset(sc, 0, sizeof(*sc));
+	strmap_release(&sc->files, free_go_file);
 }
 
 /* The scanned file at path, or NULL when unreadable; valid until the next call. */
 static const struct go_file *source_get(struct source_cache *sc, const char *path)
 {
 	struct err ignored = ERR_INIT;
-	size_t i;
+	void **slot = strmap_get(&sc->files, path);
+	struct go_file *gf = NULL;
+	int added;
 
-	if (sc->size)
-		for (i = hash_str(path) & (sc->size - 1); sc->paths[i]; i = (i + 1) & (sc->size - 1))
-			if (!strcmp(sc->paths[i], path))
-				return sc->files[i];
-	if (sc->nr >= SOURCE_CACHE_MAX)
+	if (slot)
+		return *slot;
+	if (sc->files.nr >= SOURCE_CACHE_MAX)
 		source_cache_release(sc);
-	if ((sc->nr + 1) * 2 > sc->size)
-		source_cache_grow(sc);
-	for (i = hash_str(path) & (sc->size - 1); sc->paths[i]; i = (i + 1) & (sc->size - 1))
-		;
-	sc->paths[i] = xstrdup(path);
-	if (go_file_load(&sc->files[i], path, &ignored))
-		sc->files[i] = NULL;
+	if (go_file_load(&gf, path, &ignored))
+		gf = NULL;
 	err_release(&ignored);
-	sc->nr++;
-	return sc->files[i];
+	*strmap_put(&sc->files, path, &added) = gf;
+	return gf;
 }
 
 /* The path below root ("root/" + rel), or NULL when outside. */

@@ -11,7 +11,7 @@
 struct dir_node {
 	char *rel;                 /* "" for the root */
 	struct strset imports;     /* import paths of its files, both revisions */
-	size_t *edges;             /* the directories it imports (indices), once resolved */
+	struct dir_node **edges;   /* the directories it imports, once resolved */
 	size_t nedges, aedges;
 	unsigned in_head : 1, embeds : 1, cgo : 1;
 	unsigned affected : 1, needed : 1;
@@ -19,70 +19,38 @@ struct dir_node {
 
 struct scan {
 	git_repository *repo;
-	struct dir_node *dirs;
+	struct strmap by_rel;      /* rel -> struct dir_node */
+	struct dir_node **dirs;    /* the same, in the order they were found */
 	size_t nr, alloc;
-	size_t *slots, nslots;     /* while collecting: a hash table of index + 1 by rel */
 	struct strbuf module;      /* the root go.mod's module path */
 	struct strbuf whole;       /* why the plan is whole trees */
 	int in_head;               /* scanning the head (else a base file) */
 	struct err *err;
 };
 
-static size_t *slot_of(struct scan *sc, const char *rel)
-{
-	size_t i = hash_str(rel) & (sc->nslots - 1);
-
-	while (sc->slots[i] && strcmp(sc->dirs[sc->slots[i] - 1].rel, rel))
-		i = (i + 1) & (sc->nslots - 1);
-	return &sc->slots[i];
-}
-
-/* The node of rel, made when new: only while collecting. */
+/* The node of rel, made when new. */
 static struct dir_node *get_dir(struct scan *sc, const char *rel)
 {
+	int added;
+	void **slot = strmap_put(&sc->by_rel, rel, &added);
 	struct dir_node *d;
-	size_t *slot, i;
 
-	if ((sc->nr + 1) * 2 > sc->nslots) {
-		free(sc->slots);
-		sc->nslots = sc->nslots ? sc->nslots * 2 : 256;
-		sc->slots = xcalloc(sc->nslots, sizeof(*sc->slots));
-		for (i = 0; i < sc->nr; i++)
-			*slot_of(sc, sc->dirs[i].rel) = i + 1;
-	}
-	slot = slot_of(sc, rel);
-	if (*slot)
-		return &sc->dirs[*slot - 1];
-	ALLOC_GROW(sc->dirs, sc->nr + 1, sc->alloc);
-	d = &sc->dirs[sc->nr++];
-	memset(d, 0, sizeof(*d));
+	if (!added)
+		return *slot;
+	d = xcalloc(1, sizeof(*d));
 	d->rel = xstrdup(rel);
-	*slot = sc->nr;
+	*slot = d;
+	ALLOC_GROW(sc->dirs, sc->nr + 1, sc->alloc);
+	sc->dirs[sc->nr++] = d;
 	return d;
 }
 
-static int cmp_dir(const void *a, const void *b)
-{
-	return strcmp(((const struct dir_node *)a)->rel, ((const struct dir_node *)b)->rel);
-}
-
-/* Ends collecting: sorted by rel from here on. */
-static void finish_dirs(struct scan *sc)
-{
-	if (sc->nr)
-		qsort(sc->dirs, sc->nr, sizeof(*sc->dirs), cmp_dir);
-	free(sc->slots);
-	sc->slots = NULL;
-	sc->nslots = 0;
-}
-
-/* The node of rel, or NULL: only once collected. */
+/* The node of rel, or NULL. */
 static struct dir_node *find_dir(struct scan *sc, const char *rel)
 {
-	struct dir_node key;
+	void **slot = strmap_get(&sc->by_rel, rel);
 
-	key.rel = (char *)rel;
-	return sc->nr ? bsearch(&key, sc->dirs, sc->nr, sizeof(key), cmp_dir) : NULL;
+	return slot ? *slot : NULL;
 }
 
 /* Whether go's ./... and the build skip this directory: testdata, .hidden, _hidden. */
@@ -187,7 +155,7 @@ static void read_go_mod(struct scan *sc, const git_oid *oid)
 
 static int is_go_source(const char *name)
 {
-	return ends_with(name, ".go") && !ends_with(name, "_test.go");
+	return ends_with(name, ".go") && !is_go_test(name);
 }
 
 static int head_entry(const char *root, const git_tree_entry *entry, void *payload)
@@ -275,7 +243,7 @@ static void resolve_imports(struct scan *sc)
 	size_t mlen = sc->module.len, i, j;
 
 	for (i = 0; i < sc->nr && !sc->whole.len; i++) {
-		struct dir_node *d = &sc->dirs[i];
+		struct dir_node *d = sc->dirs[i];
 
 		for (j = 0; j < d->imports.nr; j++) {
 			const char *p = d->imports.items[j], *rel;
@@ -290,7 +258,7 @@ static void resolve_imports(struct scan *sc)
 				break;
 			}
 			ALLOC_GROW(d->edges, d->nedges + 1, d->aedges);
-			d->edges[d->nedges++] = (size_t)(to - sc->dirs);
+			d->edges[d->nedges++] = to;
 		}
 	}
 }
@@ -306,7 +274,7 @@ static void mark_affected(struct scan *sc, const struct strset *changed)
 		const char *p;
 		int owned = 0;
 
-		if (ends_with(path, "_test.go"))
+		if (is_go_test(path))
 			continue;   /* never compiled, never written (tree.h) */
 		/* the deepest directory above the file that holds Go files owns it (embedding) */
 		strbuf_addstr(&prefix, path);
@@ -330,10 +298,10 @@ static void mark_affected(struct scan *sc, const struct strset *changed)
 	do {
 		changed_any = 0;
 		for (i = 0; i < sc->nr; i++) {
-			struct dir_node *d = &sc->dirs[i];
+			struct dir_node *d = sc->dirs[i];
 
 			for (j = 0; !d->affected && j < d->nedges; j++)
-				if (sc->dirs[d->edges[j]].affected)
+				if (d->edges[j]->affected)
 					d->affected = changed_any = 1;
 		}
 	} while (changed_any);
@@ -342,22 +310,23 @@ static void mark_affected(struct scan *sc, const struct strset *changed)
 /* What the affected directories import, transitively. */
 static void mark_needed(struct scan *sc)
 {
-	size_t *stack = xcalloc(sc->nr + 1, sizeof(*stack)), n = 0, i, j;
+	struct dir_node **stack = xcalloc(sc->nr + 1, sizeof(*stack));
+	size_t n = 0, i, j;
 
 	for (i = 0; i < sc->nr; i++)
-		if (sc->dirs[i].affected) {
-			sc->dirs[i].needed = 1;
-			stack[n++] = i;
+		if (sc->dirs[i]->affected) {
+			sc->dirs[i]->needed = 1;
+			stack[n++] = sc->dirs[i];
 		}
 	while (n) {
-		struct dir_node *d = &sc->dirs[stack[--n]];
+		struct dir_node *d = stack[--n];
 
 		for (j = 0; j < d->nedges; j++) {
-			struct dir_node *to = &sc->dirs[d->edges[j]];
+			struct dir_node *to = d->edges[j];
 
 			if (!to->needed) {
 				to->needed = 1;
-				stack[n++] = d->edges[j];
+				stack[n++] = to;
 			}
 		}
 	}
@@ -377,17 +346,20 @@ static void add_ancestors(struct strset *set, const char *rel)
 	}
 }
 
+static void free_dir(void *p)
+{
+	struct dir_node *d = p;
+
+	free(d->rel);
+	strset_release(&d->imports);
+	free(d->edges);
+	free(d);
+}
+
 static void scan_release(struct scan *sc)
 {
-	size_t i;
-
-	for (i = 0; i < sc->nr; i++) {
-		free(sc->dirs[i].rel);
-		strset_release(&sc->dirs[i].imports);
-		free(sc->dirs[i].edges);
-	}
+	strmap_release(&sc->by_rel, free_dir);
 	free(sc->dirs);
-	free(sc->slots);
 	strbuf_release(&sc->module);
 	strbuf_release(&sc->whole);
 }
@@ -395,7 +367,7 @@ static void scan_release(struct scan *sc)
 int scope_plan(git_repository *repo, const struct revision *base, const struct revision *head,
 	       struct scope_plan *plan, struct strbuf *why, struct err *err)
 {
-	struct scan sc = { repo, NULL, 0, 0, NULL, 0, STRBUF_INIT, STRBUF_INIT, 0, err };
+	struct scan sc = { repo, { NULL, NULL, 0, 0 }, NULL, 0, 0, STRBUF_INIT, STRBUF_INIT, 0, err };
 	struct strset changed = { 0 };
 	git_tree *base_tree = NULL, *head_tree = NULL;
 	size_t i;
@@ -427,16 +399,15 @@ int scope_plan(git_repository *repo, const struct revision *base, const struct r
 	if (sc.whole.len)
 		goto decided;
 	for (i = 0; i < sc.nr; i++)
-		if (sc.dirs[i].in_head)
+		if (sc.dirs[i]->in_head)
 			plan->npackages++;
-	finish_dirs(&sc);
 	resolve_imports(&sc);
 	if (!sc.whole.len)
 		mark_affected(&sc, &changed);
 	if (!sc.whole.len)
 		mark_needed(&sc);
 	for (i = 0; i < sc.nr && !sc.whole.len; i++) {
-		struct dir_node *d = &sc.dirs[i];
+		struct dir_node *d = sc.dirs[i];
 
 		if (!d->needed)
 			continue;

@@ -68,3 +68,68 @@ int strset_insert(struct strset *s, const char *item)
 	s->nr++;
 	return 1;
 }
+
+/* Where key is in keys (size a power of two), or the empty slot where it would go. */
+static size_t strmap_slot(char *const *keys, size_t size, const char *key)
+{
+	size_t i = hash_str(key) & (size - 1);
+
+	while (keys[i] && strcmp(keys[i], key))
+		i = (i + 1) & (size - 1);
+	return i;
+}
+
+void **strmap_get(const struct strmap *m, const char *key)
+{
+	size_t i;
+
+	if (!m->size)
+		return NULL;
+	i = strmap_slot(m->keys, m->size, key);
+	return m->keys[i] ? &m->values[i] : NULL;
+}
+
+void **strmap_put(struct strmap *m, const char *key, int *added)
+{
+	size_t i;
+
+	if (2 * (m->nr + 1) > m->size) {
+		struct strmap bigger = { NULL, NULL, m->nr, m->size ? 2 * m->size : 64 };
+
+		bigger.keys = xcalloc(bigger.size, sizeof(*bigger.keys));
+		bigger.values = xcalloc(bigger.size, sizeof(*bigger.values));
+		for (i = 0; i < m->size; i++) {
+			size_t j;
+
+			if (!m->keys[i])
+				continue;
+			j = strmap_slot(bigger.keys, bigger.size, m->keys[i]);
+			bigger.keys[j] = m->keys[i];
+			bigger.values[j] = m->values[i];
+		}
+		free(m->keys);
+		free(m->values);
+		*m = bigger;
+	}
+	i = strmap_slot(m->keys, m->size, key);
+	*added = !m->keys[i];
+	if (*added) {
+		m->keys[i] = xstrdup(key);
+		m->nr++;
+	}
+	return &m->values[i];
+}
+
+void strmap_release(struct strmap *m, void (*free_value)(void *))
+{
+	size_t i;
+
+	for (i = 0; i < m->size; i++) {
+		if (m->keys[i] && free_value)
+			free_value(m->values[i]);
+		free(m->keys[i]);
+	}
+	free(m->keys);
+	free(m->values);
+	memset(m, 0, sizeof(*m));
+}

@@ -15,6 +15,7 @@
 
 #include "interrupt.h"
 #include "scope.h"
+#include "strset.h"
 #include "util.h"
 
 int tmpdir_create(struct strbuf *out, struct err *err)
@@ -626,57 +627,16 @@ static void write_pool_release(struct write_pool *p)
 }
 
 /*
- * The relative paths a walk has claimed, in walk order: of two entries
- * with one name, the first wins whichever thread writes faster. A hash
- * set: a sorted one would move half of itself on every insert.
+ * Claims name for a walk: 1 when nobody had, 0 when an earlier entry took
+ * it. Names are claimed in walk order, so of two entries with one name
+ * the first wins whichever thread writes faster.
  */
-struct name_set {
-	char **slot;
-	size_t nr, size;   /* size: a power of two, at least twice nr */
-};
-
-static char **name_set_slot(char **slot, size_t size, const char *name)
+static int name_claim(struct strmap *names, const char *name)
 {
-	size_t i = hash_str(name) & (size - 1);
+	int added;
 
-	while (slot[i] && strcmp(slot[i], name))
-		i = (i + 1) & (size - 1);
-	return &slot[i];
-}
-
-/* Claims name: 1 when nobody had, 0 when an earlier entry took it. */
-static int name_set_claim(struct name_set *s, const char *name)
-{
-	char **at;
-	size_t i;
-
-	if (2 * (s->nr + 1) > s->size) {
-		size_t size = s->size ? 2 * s->size : 256;
-		char **slot = xcalloc(size, sizeof(*slot));
-
-		for (i = 0; i < s->size; i++)
-			if (s->slot[i])
-				*name_set_slot(slot, size, s->slot[i]) = s->slot[i];
-		free(s->slot);
-		s->slot = slot;
-		s->size = size;
-	}
-	at = name_set_slot(s->slot, s->size, name);
-	if (*at)
-		return 0;
-	*at = xstrdup(name);
-	s->nr++;
-	return 1;
-}
-
-static void name_set_release(struct name_set *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->size; i++)
-		free(s->slot[i]);
-	free(s->slot);
-	memset(s, 0, sizeof(*s));
+	strmap_put(names, name, &added);
+	return added;
 }
 
 static int is_real_dir(const char *path)
@@ -740,14 +700,6 @@ static int may_be_rewritten(const char *name)
 	       !strcmp(name, "go.work.sum");
 }
 
-/* Go test files: go build never reads them, so trees leave them out. */
-static int never_built(const char *name)
-{
-	const char *slash = strrchr(name, '/');
-
-	return ends_with(slash ? slash + 1 : name, "_test.go");
-}
-
 struct walk_ctx {
 	git_repository *repo;
 	const char *dest;
@@ -757,7 +709,7 @@ struct walk_ctx {
 	const struct tree_files *reuse;
 	struct tree_files *made;
 	const struct scope_plan *scope;   /* what to write, or NULL for everything */
-	struct name_set names;
+	struct strmap names;   /* the relative paths claimed so far */
 	struct write_pool pool;
 };
 
@@ -849,8 +801,8 @@ static int write_entry(const char *root, const git_tree_entry *entry, void *payl
 		return 1;   /* skip it, and below it */
 	strbuf_reset(&w->rel);
 	strbuf_addf(&w->rel, "%s%s", root, name);
-	if (mode != GIT_FILEMODE_TREE && never_built(name))
-		return 0;
+	if (mode != GIT_FILEMODE_TREE && is_go_test(name))
+		return 0;   /* go build never reads it (tree.h) */
 	if (w->scope) {
 		if (mode == GIT_FILEMODE_TREE && !scope_wants_dir(w->scope, w->rel.buf))
 			return 1;
@@ -866,7 +818,7 @@ static int write_entry(const char *root, const git_tree_entry *entry, void *payl
 
 	/* a hostile tree can name one path twice: the first entry walked wins (links come last) */
 	if ((mode == GIT_FILEMODE_TREE || mode == GIT_FILEMODE_BLOB ||
-	     mode == GIT_FILEMODE_BLOB_EXECUTABLE) && !name_set_claim(&w->names, w->rel.buf))
+	     mode == GIT_FILEMODE_BLOB_EXECUTABLE) && !name_claim(&w->names, w->rel.buf))
 		return mode == GIT_FILEMODE_TREE ? 1 : 0;
 
 	switch (mode) {
@@ -960,7 +912,7 @@ out:
 	strbuf_release(&w.rel);
 	strbuf_release(&w.from);
 	link_list_release(&w.links);
-	name_set_release(&w.names);
+	strmap_release(&w.names, NULL);
 	write_pool_release(&w.pool);
 	return ret;
 }
@@ -997,7 +949,7 @@ static int copy_worktree_file(const char *workdir, const char *dest, const char 
 	char buf[65536];
 	ssize_t n;
 
-	if (!safe_path(rel) || never_built(rel) || !parents_are_dirs(workdir, rel))
+	if (!safe_path(rel) || is_go_test(rel) || !parents_are_dirs(workdir, rel))
 		return 0;
 	strbuf_addf(&src, "%s%s", workdir, rel);
 	strbuf_addf(&dst, "%s/%s", dest, rel);

@@ -59,6 +59,11 @@ int starts_with(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+int is_go_test(const char *path)
+{
+	return ends_with(path, "_test.go");
+}
+
 size_t hash_str(const char *s)
 {
 	uint64_t h = 14695981039346656037ULL;   /* FNV-1a */

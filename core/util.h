@@ -35,6 +35,8 @@ struct cJSON *json_parse(const char *buf, size_t len, const char **end);
 
 int starts_with(const char *s, const char *prefix);
 int ends_with(const char *s, const char *suffix);
+/* Whether path is a Go test file, which go build never compiles. */
+int is_go_test(const char *path);
 /* A string's hash for open-addressing tables (FNV-1a). */
 size_t hash_str(const char *s);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/scope.h"
+#include "core/strset.h"
 #include "core/tree.h"
 #include "core/util.h"
 
@@ -351,6 +352,40 @@ TEST(working_tree_head_is_whole)
 	repo_close(&r);
 }
 
+/* The map the plan (and tree names, and attribution's source cache) is kept in. */
+TEST(strmap_grows_and_keeps_values)
+{
+	struct strmap m = { 0 };
+	char key[32];
+	int added, i, ok = 1;
+
+	CHECK(!strmap_get(&m, "absent"));
+	for (i = 0; i < 1000; i++) {
+		snprintf(key, sizeof(key), "dir/%d", i);
+		*strmap_put(&m, key, &added) = xstrdup(key);
+		ok &= added;
+	}
+	CHECK(ok);
+	CHECK_INT(m.nr, 1000);
+	strmap_put(&m, "dir/7", &added);
+	CHECK(!added);
+	CHECK_INT(m.nr, 1000);
+	for (i = 0; i < 1000; i++) {
+		void **v;
+
+		snprintf(key, sizeof(key), "dir/%d", i);
+		v = strmap_get(&m, key);
+		if (!v || strcmp(*v, key))
+			ok = 0;
+	}
+	CHECK(ok);
+	CHECK(!strmap_get(&m, "dir/1000"));
+	CHECK(!strmap_get(&m, ""));
+	strmap_release(&m, free);
+	CHECK(!m.nr && !m.size);
+	strmap_release(&m, free);   /* twice is fine */
+}
+
 int main(void)
 {
 	git_libgit2_init();
@@ -360,6 +395,7 @@ int main(void)
 	RUN(whole_trees_when_the_graph_cannot_be_trusted);
 	RUN(scoped_write_takes_the_plan);
 	RUN(working_tree_head_is_whole);
+	RUN(strmap_grows_and_keeps_values);
 	git_libgit2_shutdown();
 	TEST_EXIT();
 }
