@@ -111,14 +111,14 @@ def base_env():
     env = dict(os.environ)
     for k in list(env):
         if k.startswith(("GIT_", "GITHUB_", "GITLAB_", "CI_")) or k in (
-                "CI", "GOOS", "GOARCH", "GOFLAGS", "GOCACHE", "GOPATH", "GOROOT", "ESCGATE_STORE"):
+                "CI", "GOOS", "GOARCH", "GOFLAGS", "GOCACHE", "GOPATH", "GOROOT", "ESCGATE_STORE",
+                "TMPDIR"):
             del env[k]
     env.update({
         "LC_ALL": "C", "TZ": "UTC",
         "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod", "GOPROXY": "off", "GOWORK": "off",
         "GOENV": "off", "GOPATH": os.path.join(WORK, "gopath"),
         "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null",
-        "TMPDIR": os.path.join(WORK, "tmp"),
     })
     return env
 
@@ -168,8 +168,8 @@ class Bench:
         rmtree(WORK)
         rmtree(LOGS)
         os.makedirs(LOGS)
-        for d in ("tmp", "gopath"):
-            os.makedirs(os.path.join(WORK, d))
+        # no TMPDIR: escgate and go choose their scratch space as they would for a user
+        os.makedirs(os.path.join(WORK, "gopath"))
         self.go = shutil.which(os.environ.get("GO", "go"), path=self.env.get("PATH"))
         if not self.go and os.path.exists("/usr/local/go/bin/go"):
             self.go = "/usr/local/go/bin/go"

@@ -11,6 +11,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <linux/magic.h>
+#include <sys/vfs.h>
+#endif
 #include <unistd.h>
 
 #include "interrupt.h"
@@ -18,13 +22,45 @@
 #include "strset.h"
 #include "util.h"
 
+/*
+ * Trees are written once, read once by the compiler and removed: on a disk
+ * that is all metadata writes, 0.3-1.3 ms a file on this project's ext4
+ * (mounted with discard), against 0.03 ms in memory. So when $TMPDIR does
+ * not say where, they go to /dev/shm if it is a tmpfs with room to spare: a
+ * container's 64 MiB default is not, a CI machine's half of its memory is.
+ */
+#define MEMORY_TMP "/dev/shm"
+#define MEMORY_TMP_MIN_FREE (2ULL << 30)
+
+static int roomy_memory_fs(const char *dir)
+{
+#ifdef __linux__
+	struct statfs fs;
+
+	if (statfs(dir, &fs) || fs.f_type != TMPFS_MAGIC || access(dir, W_OK | X_OK))
+		return 0;
+	return (unsigned long long)fs.f_bavail * (unsigned long long)fs.f_bsize >=
+	       MEMORY_TMP_MIN_FREE;
+#else
+	(void)dir;
+	return 0;
+#endif
+}
+
 int tmpdir_create(struct strbuf *out, struct err *err)
 {
 	const char *base = getenv("TMPDIR");
 	size_t len = out->len;
 
-	if (!base || !*base)
+	if (!base || !*base) {
 		base = "/tmp";
+		if (roomy_memory_fs(MEMORY_TMP)) {
+			strbuf_addstr(out, MEMORY_TMP "/escgate-XXXXXX");
+			if (mkdtemp(out->buf))
+				return 0;
+			strbuf_setlen(out, len);   /* full after all: the disk will do */
+		}
+	}
 	strbuf_addf(out, "%s/escgate-XXXXXX", base);
 	if (!mkdtemp(out->buf)) {
 		int e = errno;

@@ -21,7 +21,10 @@
  * they are often half of a repository's files.
  */
 
-/* mkdtemp under $TMPDIR (else /tmp): "escgate-XXXXXX", mode 0700. */
+/*
+ * mkdtemp "escgate-XXXXXX", mode 0700, under $TMPDIR; without one, under
+ * /dev/shm when it is a tmpfs with 2 GiB free, else under /tmp.
+ */
 int tmpdir_create(struct strbuf *out, struct err *err);
 /* rm -rf that never follows symbolic links; a NULL or empty path is fine. */
 void tmpdir_remove(const char *path);

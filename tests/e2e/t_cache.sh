@@ -129,4 +129,36 @@ test_temp_files_removed() {
 	[ -z "$left" ] || fail "left behind in TMPDIR: $left"
 }
 
+# Without a TMPDIR the trees go to memory (/dev/shm) when it is a tmpfs with
+# 2 GiB free, else to /tmp; either way they are gone afterwards.
+test_scratch_space_without_tmpdir() {
+	setup_mixed_branches
+	local real want got
+	real=$(command -v go)
+	cat >"$T/wherego" <<SH
+#!/usr/bin/env bash
+[ "\$1" = build ] && echo "\$PWD" >>"$T/where"
+exec "$real" "\$@"
+SH
+	chmod +x "$T/wherego"
+	want=/tmp/escgate-
+	if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && [ -w /dev/shm ] &&
+		[ $(($(stat -f -c '%a * %S' /dev/shm) >> 30)) -ge 2 ]; then
+		want=/dev/shm/escgate-
+	fi
+	# an empty TMPDIR counts as none, for escgate as for go
+	TMPDIR= eg diff --base main --head feature --go "$T/wherego"
+	expect_status 1
+	[ -s "$T/where" ] || fail "go build was not run"
+	while read -r got; do
+		case $got in
+		"$want"*) ;;
+		*) fail "built in '$got', want a tree under $want" ;;
+		esac
+		local top=${got#"$want"}
+		top=$want${top%%/*}
+		[ ! -e "$top" ] || fail "left behind: $top"
+	done <"$T/where"
+}
+
 run_tests
