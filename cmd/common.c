@@ -1,6 +1,7 @@
 #include "cmd.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -286,17 +287,41 @@ int formats_write(const struct analysis_opts *o, const struct report_meta *meta,
 	return ret ? ret : flows_check(r, err);
 }
 
+struct probe_job {
+	struct toolchain *tc;
+	const char *go;
+	struct err err;
+	int ret;
+};
+
+static void *probe_thread(void *arg)
+{
+	struct probe_job *job = arg;
+
+	job->ret = toolchain_probe(job->tc, job->go, &job->err);
+	return NULL;
+}
+
 int gate_open(struct gate *g, const struct analysis_opts *o, struct err *err)
 {
 	struct strbuf store = STRBUF_INIT;
 	const char *env_store = getenv("ESCGATE_STORE");
+	struct probe_job probe = { &g->tc, o->go ? o->go : "go", ERR_INIT, 0 };
+	pthread_t thread;
 	char cwd[4096];
-	int ret = -1;
+	int ret = -1, probing;
 
 	memset(g, 0, sizeof(*g));
 	strbuf_init(&g->tmpdir, 0);
 	g->quiet = o->quiet;
 	g->build.tags = o->tags;
+	/*
+	 * go env takes as long as starting libgit2 (it parses the system's CA
+	 * certificates) and opening the store: do them at once.
+	 */
+	probing = !pthread_create(&thread, NULL, probe_thread, &probe);
+	git_libgit2_init();
+	g->libgit2 = 1;
 	if (git_repository_open_ext(&g->repo, ".", 0, NULL)) {
 		err_set(err, EXIT_ANALYSIS, "not a git repository: '%s'",
 			getcwd(cwd, sizeof(cwd)) ? cwd : ".");
@@ -310,12 +335,22 @@ int gate_open(struct gate *g, const struct analysis_opts *o, struct err *err)
 		analysis_default_store(g->repo, &store);
 	if (store_open(&g->store, store.buf, err))
 		goto out;
-	if (toolchain_probe(&g->tc, o->go ? o->go : "go", err))
+	if (probing)
+		pthread_join(thread, NULL);
+	else
+		probe.ret = toolchain_probe(&g->tc, probe.go, &probe.err);
+	probing = 0;
+	if (probe.ret) {
+		err_move(err, &probe.err);
 		goto out;
+	}
 	if (tmpdir_create(&g->tmpdir, err))
 		goto out;
 	ret = 0;
 out:
+	if (probing)
+		pthread_join(thread, NULL);
+	err_release(&probe.err);
 	/* callers close only a gate that opened: undo a partial one here */
 	if (ret)
 		gate_close(g);
@@ -344,6 +379,8 @@ void gate_close(struct gate *g)
 	toolchain_release(&g->tc);
 	store_close(g->store);
 	git_repository_free(g->repo);
+	if (g->libgit2)
+		git_libgit2_shutdown();
 	memset(g, 0, sizeof(*g));
 }
 

@@ -149,7 +149,7 @@ int cmd_hook(int argc, char **argv)
 {
 	struct err err = ERR_INIT;
 	git_repository *repo = NULL;
-	int force = 0, i, status = EXIT_CLEAN;
+	int force = 0, i, status = EXIT_CLEAN, started = 0;
 	char cwd[4096];
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -168,6 +168,8 @@ int cmd_hook(int argc, char **argv)
 			goto out;
 		}
 	}
+	git_libgit2_init();
+	started = 1;
 	if (git_repository_open_ext(&repo, ".", 0, NULL)) {
 		err_set(&err, EXIT_ANALYSIS, "not a git repository: '%s'",
 			getcwd(cwd, sizeof(cwd)) ? cwd : ".");
@@ -178,6 +180,8 @@ out:
 	if (err_is_set(&err))
 		status = report_error(&err);
 	git_repository_free(repo);
+	if (started)
+		git_libgit2_shutdown();
 	err_release(&err);
 	return status;
 }

@@ -111,9 +111,8 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	interrupt_install();
-	git_libgit2_init();
+	/* libgit2 is started by what opens a repository (gate_open, hook) */
 	status = c->run(argc - i, argv + i);
-	git_libgit2_shutdown();
 	if (interrupt_pending())
 		status = interrupt_pending() == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM;
 	return status;

@@ -138,15 +138,6 @@ static int side_list_run(struct gate *g, struct side *s, struct err *err)
 	return gobuild_list_run(&g->tc, &g->build, s->root, s->label, &s->list, err);
 }
 
-/* Moves the error of another thread into err. */
-static int err_take(struct err *err, struct err *from)
-{
-	err->status = from->status;
-	strbuf_addbuf(&err->msg, &from->msg);
-	strbuf_addbuf(&err->detail, &from->detail);
-	return -1;
-}
-
 struct list_job {
 	struct gate *g;
 	struct side *s;
@@ -191,11 +182,11 @@ static int sides_list(struct gate *g, struct side *a, struct side *b, struct err
 	if (threaded)
 		pthread_join(thread, NULL);
 	if (job.ret) {
-		ret = err_take(err, &job.err);
+		ret = err_move(err, &job.err);
 		goto out;
 	}
 	if (bret) {
-		ret = err_take(err, &berr);
+		ret = err_move(err, &berr);
 		goto out;
 	}
 	if (a) {

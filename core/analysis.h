@@ -22,6 +22,7 @@ struct gate {
 	struct build_opts build;
 	struct strbuf tmpdir;    /* private to this run, removed on every exit path */
 	int quiet;
+	int libgit2;             /* gate_open started libgit2: gate_close stops it */
 };
 
 /*

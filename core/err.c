@@ -15,6 +15,17 @@ int err_set(struct err *e, int status, const char *fmt, ...)
 	return -1;
 }
 
+int err_move(struct err *e, struct err *from)
+{
+	if (!err_is_set(e)) {
+		e->status = from->status;
+		strbuf_addbuf(&e->msg, &from->msg);
+		strbuf_addbuf(&e->detail, &from->detail);
+	}
+	err_release(from);
+	return -1;
+}
+
 int err_is_set(const struct err *e)
 {
 	return e->msg.len > 0;

@@ -28,6 +28,8 @@ struct err {
 
 int err_set(struct err *e, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Moves from's error (another thread's) into e, unless e has one: -1. */
+int err_move(struct err *e, struct err *from);
 int err_is_set(const struct err *e);
 void err_release(struct err *e);
 
