@@ -27,7 +27,8 @@ enum stmt_id {
 	STMT_STAGE_CANDIDATE,
 	STMT_STAGE_FLOW,
 	STMT_STAGE_DROP_COPIES,
-	STMT_STAGE_NUMBER,
+	STMT_STAGE_ORDER,
+	STMT_STAGE_RANK,
 	STMT_LAST_FINDING,
 	STMT_STAGE_MOVE_FINDINGS,
 	STMT_STAGE_MOVE_FLOWS,
@@ -73,40 +74,38 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	/*
 	 * attribute.h's rule, ordered as it states it: at one spot the own report
 	 * comes first; a copy made by inlining after it goes, and so does an
-	 * instantiation of generic code repeating the verdict before it.
+	 * instantiation of generic code repeating the verdict before it. Only
+	 * spots holding such a copy can lose a row: the others are not sorted.
 	 */
 	[STMT_STAGE_DROP_COPIES] =
 		"DELETE FROM candidate WHERE id IN ("
 		" SELECT id FROM ("
 		"  SELECT id, inlined, generic, verdict, row_number() OVER spot AS nth,"
 		"   lag(verdict) OVER spot AS previous FROM candidate"
+		"  WHERE (file, line, col, kind) IN"
+		"   (SELECT file, line, col, kind FROM candidate WHERE inlined OR generic)"
 		"  WINDOW spot AS (PARTITION BY file, line, col, kind"
 		"   ORDER BY inlined, verdict, message, id))"
 		" WHERE nth > 1 AND (inlined OR (generic AND previous = verdict)))",
-	/*
-	 * Occurrences numbered by position within each identity; rank: the order
-	 * findings are stored in (identity, then position), which also gives
-	 * their ids, so that flows move with one statement.
-	 */
-	[STMT_STAGE_NUMBER] =
-		"UPDATE candidate SET rank = n.rank, occurrence = n.occurrence FROM ("
-		" SELECT id,"
-		"  row_number() OVER (ORDER BY package, scope, kind, verdict, file, line, col,"
-		"   message, id) AS rank,"
-		"  row_number() OVER (PARTITION BY package, scope, kind, verdict"
-		"   ORDER BY file, line, col, message, id) - 1 AS occurrence"
-		" FROM candidate) AS n WHERE candidate.id = n.id",
+	/* the order findings are stored in: identity, then position (stage_number) */
+	[STMT_STAGE_ORDER] =
+		"SELECT id, package, scope, kind, verdict FROM candidate"
+		" ORDER BY package, scope, kind, verdict, file, line, col, message, id",
+	[STMT_STAGE_RANK] =
+		"INSERT INTO ranked (rank, candidate_id, occurrence) VALUES (?1, ?2, ?3)",
 	[STMT_LAST_FINDING] = "SELECT coalesce(max(id), 0) FROM finding",
+	/* ranked is read in rank order and the rest looked up: nothing is sorted */
 	[STMT_STAGE_MOVE_FINDINGS] =
 		"INSERT INTO finding (id, analysis_id, kind, package, pkgname, function, scope,"
 		" verdict, occurrence, file, line, col, message, source, suppressed)"
-		" SELECT ?1 + rank, ?2, kind, package, pkgname, function, scope, verdict, occurrence,"
-		" file, line, col, message, source, suppressed FROM candidate ORDER BY rank",
+		" SELECT ?1 + r.rank, ?2, c.kind, c.package, c.pkgname, c.function, c.scope,"
+		" c.verdict, r.occurrence, c.file, c.line, c.col, c.message, c.source, c.suppressed"
+		" FROM ranked r JOIN candidate c ON c.id = r.candidate_id ORDER BY r.rank",
 	[STMT_STAGE_MOVE_FLOWS] =
 		"INSERT INTO flow_step (finding_id, seq, file, line, col, text)"
-		" SELECT ?1 + c.rank, f.seq, f.file, f.line, f.col, f.text"
-		" FROM candidate_flow f JOIN candidate c ON c.id = f.candidate_id"
-		" ORDER BY c.rank, f.seq",
+		" SELECT ?1 + r.rank, f.seq, f.file, f.line, f.col, f.text"
+		" FROM ranked r JOIN candidate_flow f ON f.candidate_id = r.candidate_id"
+		" ORDER BY r.rank, f.seq",
 	[STMT_LOAD_FLOW] =
 		"SELECT file, line, col, text FROM flow_step WHERE finding_id = ?1 ORDER BY seq",
 };
@@ -122,14 +121,16 @@ static const char stage_tables[] =
 	"  function TEXT NOT NULL, scope TEXT NOT NULL, verdict TEXT NOT NULL,"
 	"  file TEXT NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL,"
 	"  message TEXT NOT NULL, source TEXT NOT NULL, suppressed TEXT,"
-	"  inlined INTEGER NOT NULL, generic INTEGER NOT NULL,"
-	"  rank INTEGER, occurrence INTEGER"
+	"  inlined INTEGER NOT NULL, generic INTEGER NOT NULL"
 	");"
 	"CREATE TEMP TABLE candidate_flow ("
 	"  candidate_id INTEGER NOT NULL, seq INTEGER NOT NULL,"
 	"  file TEXT NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL, text TEXT NOT NULL,"
 	"  PRIMARY KEY (candidate_id, seq)"
-	") WITHOUT ROWID;";
+	") WITHOUT ROWID;"
+	"CREATE TEMP TABLE ranked ("
+	"  rank INTEGER PRIMARY KEY, candidate_id INTEGER NOT NULL, occurrence INTEGER NOT NULL"
+	");";
 
 struct store {
 	sqlite3 *db;
@@ -352,8 +353,8 @@ int store_open(struct store **out, const char *path, struct err *err)
 		newer_schema(s, version, err);
 		goto fail;
 	}
-	if (exec_sql(s, "PRAGMA journal_mode = WAL", err, "cannot enable WAL") ||
-	    exec_sql(s, "PRAGMA synchronous = NORMAL", err, "cannot set synchronous") ||
+	if (exec_sql(s, "PRAGMA synchronous = NORMAL", err, "cannot set synchronous") ||
+	    exec_sql(s, "PRAGMA journal_mode = WAL", err, "cannot enable WAL") ||
 	    exec_sql(s, "PRAGMA foreign_keys = ON", err, "cannot enable foreign keys"))
 		goto fail;
 	if (migrate(s, err) ||
@@ -419,7 +420,8 @@ static void bind_str(sqlite3_stmt *st, int i, const char *v)
 
 static void stage_clear(struct store *s)
 {
-	sqlite3_exec(s->db, "DELETE FROM candidate; DELETE FROM candidate_flow", NULL, NULL, NULL);
+	sqlite3_exec(s->db, "DELETE FROM candidate; DELETE FROM candidate_flow; DELETE FROM ranked",
+		     NULL, NULL, NULL);
 }
 
 int store_stage_begin(struct store *s, struct err *err)
@@ -476,6 +478,55 @@ int store_stage_add(struct store *s, const struct finding *f, int inlined, int g
 	return 0;
 }
 
+/*
+ * Ranks the staged findings in the order they are stored in: the rank gives
+ * their ids, so that flows move with one statement, and the occurrence
+ * counts the findings of the same identity before them. One sorted scan:
+ * SQLite's window functions took three times as long (an ephemeral table
+ * per partition).
+ */
+static int stage_number(struct store *s, struct err *err)
+{
+	sqlite3_stmt *order = s->stmt[STMT_STAGE_ORDER], *rank = s->stmt[STMT_STAGE_RANK];
+	struct strbuf identity = STRBUF_INIT, previous = STRBUF_INIT;
+	long long n = 0, occurrence = 0;
+	int rc, col, ret = -1;
+
+	while ((rc = sqlite3_step(order)) == SQLITE_ROW) {
+		/* package, scope, kind, verdict, each preceded by its length */
+		strbuf_reset(&identity);
+		for (col = 1; col <= 4; col++) {
+			int len = sqlite3_column_bytes(order, col);
+			const unsigned char *text = sqlite3_column_text(order, col);
+
+			strbuf_addf(&identity, "%d:", len);
+			if (len)
+				strbuf_add(&identity, text, (size_t)len);
+		}
+		if (n && identity.len == previous.len && !memcmp(identity.buf, previous.buf, identity.len))
+			occurrence++;
+		else
+			occurrence = 0;
+		strbuf_reset(&previous);
+		strbuf_addbuf(&previous, &identity);
+		sqlite3_bind_int64(rank, 1, ++n);
+		sqlite3_bind_int64(rank, 2, sqlite3_column_int64(order, 0));
+		sqlite3_bind_int64(rank, 3, occurrence);
+		if (step_done(s, STMT_STAGE_RANK, err, "cannot number staged findings"))
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		db_error(s, err, "cannot number staged findings");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_reset(order);
+	strbuf_release(&identity);
+	strbuf_release(&previous);
+	return ret;
+}
+
 int store_stage_commit(struct store *s, const struct analysis_meta *m,
 		       const struct allow_list *allows, long long *id, struct err *err)
 {
@@ -485,7 +536,7 @@ int store_stage_commit(struct store *s, const struct analysis_meta *m,
 	int rc;
 
 	if (step_done(s, STMT_STAGE_DROP_COPIES, err, "cannot deduplicate staged findings") ||
-	    step_done(s, STMT_STAGE_NUMBER, err, "cannot number staged findings") ||
+	    stage_number(s, err) ||
 	    exec_sql(s, "COMMIT", err, "cannot stage an analysis"))
 		goto fail;
 	if (step_done(s, STMT_BEGIN, err, "cannot start a transaction"))

@@ -135,6 +135,36 @@ TEST(occurrences_numbered_by_position_within_identity)
 	err_release(&err);
 }
 
+/* The staging tables start empty for every analysis a connection records. */
+TEST(second_analysis_ranked_on_its_own)
+{
+	struct store *s = NULL;
+	struct err err = ERR_INIT;
+	struct finding_list a = { 0 }, b = { 0 };
+
+	CHECK(!store_open(&s, ":memory:", &err));
+	CHECK(!store_stage_begin(s, &err));
+	CHECK(!stage(s, "F", "a.go", 1, 1, "x escapes to heap", "one", 0, 0));
+	CHECK(!stage(s, "F", "a.go", 2, 1, "x escapes to heap", "two", 0, 0));
+	CHECK(!commit_and_load(s, "first", 1, &a));
+	CHECK(!store_stage_begin(s, &err));
+	CHECK(!stage(s, "F", "a.go", 5, 1, "x escapes to heap", "five", 0, 0));
+	CHECK(!commit_and_load(s, "second", 1, &b));
+	CHECK_INT(a.nr, 2);
+	CHECK_INT(b.nr, 1);
+	if (b.nr == 1) {
+		CHECK_INT(b.items[0].occurrence, 0);
+		CHECK_INT(b.items[0].line, 5);
+		CHECK_INT(b.items[0].nflow, 1);
+		if (b.items[0].nflow == 1)
+			CHECK_STR(b.items[0].flow[0].text, "five");
+	}
+	finding_list_release(&a);
+	finding_list_release(&b);
+	store_close(s);
+	err_release(&err);
+}
+
 TEST(flows_stay_in_the_store_until_asked)
 {
 	struct store *s = NULL;
@@ -277,6 +307,7 @@ int main(void)
 {
 	RUN(copies_dropped_as_attribution_says);
 	RUN(occurrences_numbered_by_position_within_identity);
+	RUN(second_analysis_ranked_on_its_own);
 	RUN(flows_stay_in_the_store_until_asked);
 	RUN(same_key_twice_keeps_the_first);
 	RUN(verdict_log_round_trip);
