@@ -387,12 +387,12 @@ static int sides_build(struct gate *g, struct build_request *req, size_t n,
 	for (i = 0; i < n; i++) {
 		if (jobs[i].ret) {
 			/* the first side's error, as a sequential run would have reported */
-			err->status = jobs[i].err.status;
-			strbuf_addbuf(&err->msg, &jobs[i].err.msg);
-			strbuf_addbuf(&err->detail, &jobs[i].err.detail);
+			err_move(err, &jobs[i].err);
 			goto out;
 		}
 	}
+	/* what is recorded is copied into the store file while the comparison reads */
+	store_checkpoint_start(g->store);
 	ret = 0;
 out:
 	for (i = 0; i < n; i++)

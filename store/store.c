@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,8 @@ struct store {
 	char *path;
 	sqlite3_stmt *stmt[STMT_COUNT];
 	struct flow_loader flows;   /* for findings loaded without their flows */
+	pthread_t checkpointer;     /* store_checkpoint_start's */
+	int checkpointing;
 };
 
 /* What to do about a failing store, from SQLite's error code. */
@@ -379,12 +382,46 @@ const char *store_path(const struct store *s)
 	return s->path;
 }
 
+/* A passive checkpoint through a connection of its own: see store_checkpoint_start. */
+static void *checkpoint_thread(void *path)
+{
+	sqlite3 *db = NULL;
+
+	/* the pragma reads the schema first: a new connection does not know of the WAL before */
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
+		sqlite3_exec(db, "PRAGMA wal_checkpoint(PASSIVE)", NULL, NULL, NULL);
+	/* a failure is left to the last connection's own checkpoint, at its close */
+	sqlite3_close(db);
+	return NULL;
+}
+
+static void checkpoint_wait(struct store *s)
+{
+	if (s->checkpointing)
+		pthread_join(s->checkpointer, NULL);
+	s->checkpointing = 0;
+}
+
+void store_checkpoint_start(struct store *s)
+{
+	const char *file;
+
+	if (!s)
+		return;
+	checkpoint_wait(s);
+	file = sqlite3_db_filename(s->db, "main");
+	if (file && *file)   /* not for an in-memory store */
+		s->checkpointing = !pthread_create(&s->checkpointer, NULL, checkpoint_thread,
+						   (void *)file);
+}
+
 void store_close(struct store *s)
 {
 	int i;
 
 	if (!s)
 		return;
+	checkpoint_wait(s);
 	for (i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
 	flow_steps_clear(&s->flows);

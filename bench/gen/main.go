@@ -281,6 +281,9 @@ func main() {
 		g.git("checkout", "-q", "main")
 		m.Leaf, m.Hub = leaf, hub
 	}
+	// packed, as a CI job's clone is (a fetch brings one pack), not the
+	// loose objects that commits made one by one leave
+	g.git("repack", "-a", "-d", "-q")
 	m.Packages = len(g.pkgs)
 	m.Funcs, m.Lines = g.funcs, g.lines
 	data, _ := json.MarshalIndent(m, "", "  ")
