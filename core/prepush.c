@@ -50,11 +50,18 @@ int prepush_parse(const char *buf, size_t len, struct push_list *out, struct err
 		lineno++;
 		if (n && p[n - 1] == '\r')
 			n--;
-		if (n && parse_line(p, n, &line))
+		if (n && parse_line(p, n, &line)) {
+			/* a ref name can hold any byte but NUL: none reaches the terminal raw */
+			char *head = xstrndup(p, n < 200 ? n : 200);
+			struct strbuf shown = STRBUF_INIT;
+
+			strbuf_add_printable(&shown, head);
 			ret = err_set(err, EXIT_USAGE, "pre-push: line %zu of standard input is not "
-				      "'<local ref> <local oid> <remote ref> <remote oid>': '%.*s'",
-				      lineno, (int)(n < 200 ? n : 200), p);
-		else if (n) {   /* an empty line says nothing */
+				      "'<local ref> <local oid> <remote ref> <remote oid>': '%s'",
+				      lineno, shown.buf);
+			strbuf_release(&shown);
+			free(head);
+		} else if (n) {   /* an empty line says nothing */
 			line.lineno = lineno;
 			ALLOC_GROW(out->items, out->nr + 1, out->alloc);
 			out->items[out->nr++] = line;

@@ -135,9 +135,11 @@ TEST(malformed_lines)
 	refused("a " A40 " b g222222222222222222222222222222222222222",
 		"pre-push: line 1 of standard input is not " SHAPE
 		": 'a " A40 " b g222222222222222222222222222222222222222'");
-	/* tabs do not separate fields; a NUL ends what is shown */
+	/* tabs do not separate fields; control bytes are shown escaped; a NUL ends what is shown */
 	refused("a\t" A40 "\tb\t" B40,
-		"pre-push: line 1 of standard input is not " SHAPE ": 'a\t" A40 "\tb\t" B40 "'");
+		"pre-push: line 1 of standard input is not " SHAPE ": 'a\\x09" A40 "\\x09b\\x09" B40 "'");
+	refused("refs/heads/\033[2J " A40,
+		"pre-push: line 1 of standard input is not " SHAPE ": 'refs/heads/\\x1b[2J " A40 "'");
 	refused_bytes(nul, sizeof(nul) - 1,
 		"pre-push: line 1 of standard input is not " SHAPE ": 'refs/heads/a " A40 "'");
 }
