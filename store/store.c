@@ -533,8 +533,9 @@ static int stage_number(struct store *s, struct err *err)
 		/* package, scope, kind, verdict, each preceded by its length */
 		strbuf_reset(&identity);
 		for (col = 1; col <= 4; col++) {
-			int len = sqlite3_column_bytes(order, col);
+			/* text before bytes, as SQLite asks: the length is then the text's */
 			const unsigned char *text = sqlite3_column_text(order, col);
+			int len = sqlite3_column_bytes(order, col);
 
 			strbuf_addf(&identity, "%d:", len);
 			if (len)
