@@ -72,6 +72,17 @@ int tmpdir_create(struct strbuf *out, struct err *err)
 	return 0;
 }
 
+/* "cannot WHAT 'path': why", with what to do when memory is what ran out. */
+static int file_error(struct err *err, const char *what, const char *path, int e)
+{
+	int in_memory = !strncmp(path, MEMORY_TMP "/", sizeof(MEMORY_TMP));
+
+	return err_set(err, EXIT_ANALYSIS, "cannot %s '%s': %s%s", what, path, strerror(e),
+		       e == ENOSPC && in_memory ?
+		       " (without TMPDIR the trees are written to memory: set TMPDIR to a directory with room)" :
+		       "");
+}
+
 /*
  * Removing waits on the disk for every file on some filesystems (ext4
  * mounted with discard and without a journal frees each file's blocks
@@ -356,7 +367,7 @@ static int links_create(const char *dest, struct link_list *l, struct err *err)
 		/* a name that is taken (a hostile tree's duplicate entry) or whose directory was skipped */
 		if (errno == EEXIST || errno == ENOENT || errno == ENOTDIR)
 			continue;
-		err_set(err, EXIT_ANALYSIS, "cannot create '%s': %s", path.buf, strerror(errno));
+		file_error(err, "create", path.buf, errno);
 		goto out;
 	}
 	do {
@@ -396,7 +407,7 @@ static int write_file(const char *path, const void *data, size_t len, int execut
 	if (fd < 0 && errno == EEXIST)
 		return 1;
 	if (fd < 0)
-		return err_set(err, EXIT_ANALYSIS, "cannot create '%s': %s", path, strerror(errno));
+		return file_error(err, "create", path, errno);
 	while (len) {
 		ssize_t n = write(fd, p, len);
 
@@ -406,14 +417,13 @@ static int write_file(const char *path, const void *data, size_t len, int execut
 			int e = n < 0 ? errno : ENOSPC;
 
 			close(fd);
-			return err_set(err, EXIT_ANALYSIS, "cannot write '%s': %s", path,
-				       strerror(e));
+			return file_error(err, "write", path, e);
 		}
 		p += n;
 		len -= (size_t)n;
 	}
 	if (close(fd))
-		return err_set(err, EXIT_ANALYSIS, "cannot write '%s': %s", path, strerror(errno));
+		return file_error(err, "write", path, errno);
 	return 0;
 }
 
@@ -694,8 +704,7 @@ static int make_parents(const char *dest, const char *relpath, struct err *err)
 		strbuf_addch(&sb, '/');
 		strbuf_add(&sb, p, (size_t)(slash - p));
 		if (mkdir(sb.buf, 0755) && errno != EEXIST) {
-			ret = err_set(err, EXIT_ANALYSIS, "cannot create '%s': %s", sb.buf,
-				      strerror(errno));
+			ret = file_error(err, "create", sb.buf, errno);
 			break;
 		}
 		p = slash + 1;
@@ -863,8 +872,7 @@ static int write_entry(const char *root, const git_tree_entry *entry, void *payl
 			break;
 		if (errno == EEXIST)
 			return 1;   /* dest had it already: a taken name, as above */
-		ret = err_set(w->err, EXIT_ANALYSIS, "cannot create '%s': %s", w->path.buf,
-			      strerror(errno));
+		ret = file_error(w->err, "create", w->path.buf, errno);
 		break;
 	case GIT_FILEMODE_BLOB:
 	case GIT_FILEMODE_BLOB_EXECUTABLE:

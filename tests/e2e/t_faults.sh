@@ -140,6 +140,39 @@ test_store_directory_read_only() {
 	[ "$(sha256sum "$T/ro/store.db")" = "$sum" ] || fail "the read-only store changed"
 }
 
+# Without TMPDIR the trees go to /dev/shm when it has 2 GiB free (tree.c).
+# A tmpfs that says so but holds 16 files runs out of room while the tree is
+# written: the error names the file and says to set TMPDIR.
+test_memory_trees_out_of_room() {
+	new_go_repo
+	fixture_store
+	commit_all "base"
+	local i
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		write_file "p$i/p.go" <<GO
+package p$i
+GO
+	done
+	commit_all "twenty packages"
+	if ! unshare -m --propagation private true 2>/dev/null; then
+		echo "note: no mount namespace; a full /dev/shm not checked"
+		return 0
+	fi
+	E2E_LAST_CMD="escgate scan -q (with a /dev/shm of 16 inodes)"
+	env -u TMPDIR unshare -m --propagation private sh -c '
+		mount -t tmpfs -o size=3g,nr_inodes=16 tmpfs /dev/shm || exit 97
+		exec "$@"' sh "$ESCGATE" -C "$REPO" scan -q --store "$T/shm.db" \
+		</dev/null >"$T/stdout" 2>"$T/stderr"
+	RC=$?
+	ERR=$(cat "$T/stderr")
+	[ "$RC" != 97 ] || { echo "note: cannot mount a tmpfs; a full /dev/shm not checked"; return 0; }
+	expect_status 3
+	expect_one_line_error
+	expect_contains "/dev/shm/escgate-" stderr
+	expect_contains "No space left on device" stderr
+	expect_contains "set TMPDIR to a directory with room" stderr
+}
+
 test_store_corrupt() {
 	new_go_repo
 	fixture_store
