@@ -561,6 +561,7 @@ int attribute_findings(struct build_output *bo, const struct inline_map *inl,
 	if (store_stage_commit(s, &meta, &allows, &id, err) ||
 	    store_load_findings(s, id, 1, out, err))
 		goto out;
+	finding_list_own_texts(out);   /* the store goes now */
 	ret = 0;
 out:
 	allow_list_release(&allows);

@@ -204,9 +204,7 @@ void finding_release(struct finding *f)
 		free(f->flow[i].text);
 	}
 	free(f->flow);
-	if (f->strings) {
-		free(f->strings);
-	} else {
+	if (!f->pooled) {
 		free(f->package);
 		free(f->pkgname);
 		free(f->function);
@@ -219,6 +217,24 @@ void finding_release(struct finding *f)
 	free(f->suppressed);
 	free(f->targets);
 	memset(f, 0, sizeof(*f));
+}
+
+void finding_list_own_texts(struct finding_list *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->nr; i++) {
+		struct finding *f = &list->items[i];
+		char **fields[] = { &f->package, &f->pkgname, &f->function, &f->scope, &f->file,
+				    &f->message, &f->verdict, &f->source };
+		size_t k;
+
+		if (!f->pooled)
+			continue;
+		for (k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
+			*fields[k] = xstrdup(*fields[k]);
+		f->pooled = 0;
+	}
 }
 
 void finding_list_release(struct finding_list *list)

@@ -55,7 +55,7 @@ struct finding {
 			      several targets; NULL otherwise (never stored) */
 	long long id;      /* its row in the store, 0 when it has none */
 	struct flow_loader *flows;   /* where flow is, when not loaded with the finding */
-	char *strings;     /* when set, package..source all point into this one block */
+	unsigned pooled : 1;   /* package..source belong to the store that loaded it */
 };
 
 /*
@@ -130,6 +130,8 @@ struct finding *finding_list_add(struct finding_list *list);
 void finding_flow_add(struct finding *f, const char *file, unsigned line, unsigned col,
 		      const char *text);
 void finding_release(struct finding *f);
+/* Copies the texts a store lent (pooled findings), so that the list can outlive the store. */
+void finding_list_own_texts(struct finding_list *list);
 void finding_list_release(struct finding_list *list);
 
 void allow_list_add(struct allow_list *l, const char *package, const char *file, unsigned line,

@@ -120,6 +120,14 @@ void **strmap_put(struct strmap *m, const char *key, int *added)
 	return &m->values[i];
 }
 
+const char *strmap_intern(struct strmap *m, const char *key)
+{
+	int added;
+	void **slot = strmap_put(m, key, &added);
+
+	return m->keys[slot - m->values];
+}
+
 void strmap_release(struct strmap *m, void (*free_value)(void *))
 {
 	size_t i;

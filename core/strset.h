@@ -31,6 +31,8 @@ struct strmap {
 void **strmap_put(struct strmap *m, const char *key, int *added);
 /* The value slot of key, or NULL when it is not there. */
 void **strmap_get(const struct strmap *m, const char *key);
+/* m's own copy of key, made when new: one copy of a text however often it recurs. */
+const char *strmap_intern(struct strmap *m, const char *key);
 /* Empties m, freeing each value with free_value when it is not NULL. */
 void strmap_release(struct strmap *m, void (*free_value)(void *));
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/strset.h"
 #include "core/util.h"
 #include "schema.h"
 
@@ -138,6 +139,7 @@ struct store {
 	char *path;
 	sqlite3_stmt *stmt[STMT_COUNT];
 	struct flow_loader flows;   /* for findings loaded without their flows */
+	struct strmap texts;        /* the loaded findings' texts, each once (load_strings) */
 	pthread_t checkpointer;     /* store_checkpoint_start's */
 	int checkpointing;
 };
@@ -428,6 +430,7 @@ void store_close(struct store *s)
 	free(s->flows.steps);
 	err_release(&s->flows.err);
 	sqlite3_close(s->db);
+	strmap_release(&s->texts, NULL);
 	free(s->path);
 	free(s);
 }
@@ -662,42 +665,23 @@ static char *column_dup(sqlite3_stmt *st, int i)
 static const int text_columns[] = { 2, 3, 4, 5, 6, 8, 11, 12 };
 
 /*
- * Copies the text columns of a row into one block: 100,000 findings share
- * few packages and files, but eight allocations each would be most of
- * their memory.
+ * Points the text columns of a row at the store's one copy of each text:
+ * findings repeat their package, file, function and verdict, and often
+ * their source line (105,582 findings of the benchmark hold 11,000
+ * distinct texts), and a comparison holds two analyses at once.
  */
-static void load_strings(sqlite3_stmt *st, struct finding *f)
+static void load_strings(struct store *s, sqlite3_stmt *st, struct finding *f)
 {
-	enum { VERDICT = 4, MESSAGE = 6 };
 	char **fields[] = { &f->package, &f->pkgname, &f->function, &f->scope, &f->verdict,
 			    &f->file, &f->message, &f->source };
-	const unsigned char *v[8];
-	size_t len[8], total = 0, i;
-	int same;
-	char *p;
+	size_t i;
 
 	for (i = 0; i < 8; i++) {
-		v[i] = sqlite3_column_text(st, text_columns[i]);
-		len[i] = v[i] ? (size_t)sqlite3_column_bytes(st, text_columns[i]) : 0;
-		total += len[i] + 1;
+		const unsigned char *v = sqlite3_column_text(st, text_columns[i]);
+
+		*fields[i] = (char *)strmap_intern(&s->texts, v ? (const char *)v : "");
 	}
-	/* most verdicts need no normalizing: they are their message */
-	same = len[VERDICT] == len[MESSAGE] &&
-	       (!len[VERDICT] || !memcmp(v[VERDICT], v[MESSAGE], len[VERDICT]));
-	if (same)
-		total -= len[VERDICT] + 1;
-	p = f->strings = xmalloc(total);
-	for (i = 0; i < 8; i++) {
-		if (i == VERDICT && same)
-			continue;
-		if (len[i])
-			memcpy(p, v[i], len[i]);
-		p[len[i]] = '\0';
-		*fields[i] = p;
-		p += len[i] + 1;
-	}
-	if (same)
-		f->verdict = f->message;
+	f->pooled = 1;
 }
 
 int store_load_findings(struct store *s, long long id, int with_flows, struct finding_list *out,
@@ -721,7 +705,7 @@ int store_load_findings(struct store *s, long long id, int with_flows, struct fi
 			f->flows = &s->flows;
 		}
 		finding_kind_parse(kind ? (const char *)kind : "", &f->kind);
-		load_strings(st, f);
+		load_strings(s, st, f);
 		f->occurrence = (unsigned)sqlite3_column_int(st, 7);
 		f->line = (unsigned)sqlite3_column_int(st, 9);
 		f->col = (unsigned)sqlite3_column_int(st, 10);

@@ -60,8 +60,9 @@ void store_stage_abort(struct store *s);
 
 /*
  * Appends the findings of analysis id in stored order, and its allow
- * comments. Without with_flows their flows stay in the store until
- * finding_flow asks for one (the store must outlive the findings then).
+ * comments. Their texts belong to the store, each kept once however many
+ * findings share it, so the store must outlive the findings; without
+ * with_flows their flows also stay in the store until finding_flow asks.
  */
 int store_load_findings(struct store *s, long long id, int with_flows, struct finding_list *out,
 			struct err *err);
