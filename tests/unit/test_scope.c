@@ -386,6 +386,29 @@ TEST(strmap_grows_and_keeps_values)
 	strmap_release(&m, free);   /* twice is fine */
 }
 
+/* One copy of a text however often it is interned; the copy stays put while the map grows. */
+TEST(strmap_interns_one_copy)
+{
+	struct strmap m = { 0 };
+	char key[32], again[32];
+	const char *first = strmap_intern(&m, "leaking param: p");
+	int i, ok = 1;
+
+	CHECK(first != NULL);
+	strcpy(again, "leaking param: p");
+	CHECK(strmap_intern(&m, again) == first);
+	CHECK(strmap_intern(&m, "") != first);
+	for (i = 0; i < 1000; i++) {
+		snprintf(key, sizeof(key), "text %d", i);
+		ok &= !strcmp(strmap_intern(&m, key), key);
+	}
+	CHECK(ok);
+	CHECK(strmap_intern(&m, "leaking param: p") == first);
+	CHECK_STR(first, "leaking param: p");
+	CHECK_INT(m.nr, 1002);
+	strmap_release(&m, NULL);
+}
+
 int main(void)
 {
 	git_libgit2_init();
@@ -396,6 +419,7 @@ int main(void)
 	RUN(scoped_write_takes_the_plan);
 	RUN(working_tree_head_is_whole);
 	RUN(strmap_grows_and_keeps_values);
+	RUN(strmap_interns_one_copy);
 	git_libgit2_shutdown();
 	TEST_EXIT();
 }
