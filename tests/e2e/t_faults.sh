@@ -96,6 +96,23 @@ test_store_directory_is_a_file() {
 	expect_contains "pass another --store" stderr
 }
 
+# in_new_mounts SETUP DIR ARGS...: escgate ARGS in a mount namespace of its
+# own, after the shell commands SETUP have run with DIR as their $1. Sets RC
+# and ERR like run_escgate; RC is 97 when SETUP could not mount.
+in_new_mounts() {
+	local setup=$1 dir=$2
+	shift 2
+	unshare -m --propagation private sh -c "$setup || exit 97
+		shift
+		exec \"\$@\"" sh "$dir" "$ESCGATE" -C "$REPO" "$@" \
+		</dev/null >"$T/stdout" 2>"$T/stderr"
+	RC=$?
+	ERR=$(cat "$T/stderr")
+}
+
+# DIR read-only: a bind mount of itself, remounted read-only.
+READ_ONLY='mount --bind "$1" "$1" && mount -o remount,bind,ro "$1"'
+
 # Root ignores permissions: a read-only bind mount is what stops root from
 # writing. It needs a mount namespace; without one only the rest is checked.
 test_store_directory_read_only() {
@@ -113,26 +130,14 @@ test_store_directory_read_only() {
 	local sum
 	sum=$(sha256sum "$T/ro/store.db")
 	E2E_LAST_CMD="escgate scan -q (in a read-only $T/ro)"
-	unshare -m --propagation private sh -c '
-		mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 97
-		shift
-		exec "$@"' sh "$T/ro" "$ESCGATE" -C "$REPO" scan -q --store "$T/ro/new.db" \
-		</dev/null >"$T/stdout" 2>"$T/stderr"
-	RC=$?
-	ERR=$(cat "$T/stderr")
+	in_new_mounts "$READ_ONLY" "$T/ro" scan -q --store "$T/ro/new.db"
 	[ "$RC" != 97 ] || { echo "note: cannot remount read-only; not checked"; return 0; }
 	expect_status 3
 	expect_one_line_error
 	expect_contains "$T/ro/new.db" stderr
 	expect_contains "pass another --store" stderr
 	# an existing store there: SQLite opens it read-only, and writing fails
-	unshare -m --propagation private sh -c '
-		mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 97
-		shift
-		exec "$@"' sh "$T/ro" "$ESCGATE" -C "$REPO" scan -q --store "$T/ro/store.db" --tags other \
-		</dev/null >"$T/stdout" 2>"$T/stderr"
-	RC=$?
-	ERR=$(cat "$T/stderr")
+	in_new_mounts "$READ_ONLY" "$T/ro" scan -q --store "$T/ro/store.db" --tags other
 	expect_status 3
 	expect_one_line_error
 	expect_contains "$T/ro/store.db" stderr
@@ -159,12 +164,9 @@ GO
 		return 0
 	fi
 	E2E_LAST_CMD="escgate scan -q (with a /dev/shm of 16 inodes)"
-	env -u TMPDIR unshare -m --propagation private sh -c '
-		mount -t tmpfs -o size=3g,nr_inodes=16 tmpfs /dev/shm || exit 97
-		exec "$@"' sh "$ESCGATE" -C "$REPO" scan -q --store "$T/shm.db" \
-		</dev/null >"$T/stdout" 2>"$T/stderr"
-	RC=$?
-	ERR=$(cat "$T/stderr")
+	# an empty TMPDIR counts as none
+	TMPDIR= in_new_mounts 'mount -t tmpfs -o size=3g,nr_inodes=16 tmpfs "$1"' /dev/shm \
+		scan -q --store "$T/shm.db"
 	[ "$RC" != 97 ] || { echo "note: cannot mount a tmpfs; a full /dev/shm not checked"; return 0; }
 	expect_status 3
 	expect_one_line_error
