@@ -47,12 +47,20 @@ static int roomy_memory_fs(const char *dir)
 #endif
 }
 
+/* $TMPDIR, or NULL when it says nothing (unset or empty, for go as for us). */
+static const char *tmpdir_env(void)
+{
+	const char *v = getenv("TMPDIR");
+
+	return v && *v ? v : NULL;
+}
+
 int tmpdir_create(struct strbuf *out, struct err *err)
 {
-	const char *base = getenv("TMPDIR");
+	const char *base = tmpdir_env();
 	size_t len = out->len;
 
-	if (!base || !*base) {
+	if (!base) {
 		base = "/tmp";
 		if (roomy_memory_fs(MEMORY_TMP)) {
 			strbuf_addstr(out, MEMORY_TMP "/escgate-XXXXXX");
@@ -75,7 +83,8 @@ int tmpdir_create(struct strbuf *out, struct err *err)
 /* "cannot WHAT 'path': why", with what to do when memory is what ran out. */
 static int file_error(struct err *err, const char *what, const char *path, int e)
 {
-	int in_memory = !strncmp(path, MEMORY_TMP "/", sizeof(MEMORY_TMP));
+	/* under /dev/shm because tmpdir_create chose it, not because TMPDIR said so */
+	int in_memory = !tmpdir_env() && !strncmp(path, MEMORY_TMP "/", sizeof(MEMORY_TMP));
 
 	return err_set(err, EXIT_ANALYSIS, "cannot %s '%s': %s%s", what, path, strerror(e),
 		       e == ENOSPC && in_memory ?

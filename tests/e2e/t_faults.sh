@@ -173,6 +173,13 @@ GO
 	expect_contains "/dev/shm/escgate-" stderr
 	expect_contains "No space left on device" stderr
 	expect_contains "set TMPDIR to a directory with room" stderr
+	# chosen by TMPDIR itself: the same error, without advice to set it
+	TMPDIR=/dev/shm in_new_mounts 'mount -t tmpfs -o size=3g,nr_inodes=16 tmpfs "$1"' /dev/shm \
+		scan -q --store "$T/shm.db"
+	expect_status 3
+	expect_one_line_error
+	expect_contains "No space left on device" stderr
+	! grep -q "set TMPDIR" "$T/stderr" || fail "advises setting the TMPDIR that was set: $ERR"
 }
 
 test_store_corrupt() {
