@@ -975,15 +975,39 @@ static int import_spec(const char *s, size_t len, size_t *i, go_import_fn fn, vo
 	return 0;
 }
 
+/* The name in the package clause, at *i (after comments), with *i past it; 0 if none. */
+static size_t package_clause(const char *s, size_t len, size_t *i)
+{
+	size_t n, start = 0;
+
+	/* the compiler ignores a byte order mark that starts the file */
+	if (len >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
+		start = 3;
+	*i = skip_blank(s, len, start);
+	if (ident_len(s, len, *i) != 7 || strncmp(s + *i, "package", 7))
+		return 0;
+	*i = skip_blank(s, len, *i + 7);
+	n = ident_len(s, len, *i);
+	return n;
+}
+
+int go_package_name(const char *s, size_t len, const char **name, size_t *namelen)
+{
+	size_t i, n = package_clause(s, len, &i);
+
+	if (!n)
+		return -1;
+	*name = s + i;
+	*namelen = n;
+	return 0;
+}
+
 int go_scan_imports(const char *s, size_t len, go_import_fn fn, void *arg)
 {
-	size_t i = skip_blank(s, len, 0), n;
+	size_t i, n = package_clause(s, len, &i);
 	int found = 0;
 
-	if (ident_len(s, len, i) != 7 || strncmp(s + i, "package", 7))
-		return -1;
-	i = skip_blank(s, len, i + 7);
-	if (!(n = ident_len(s, len, i)))
+	if (!n)
 		return -1;
 	for (i = skip_blank(s, len, i + n); i < len; i = skip_blank(s, len, i)) {
 		if (ident_len(s, len, i) != 6 || strncmp(s + i, "import", 6))

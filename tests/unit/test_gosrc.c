@@ -907,6 +907,36 @@ TEST(imports)
 	CHECK_INT(imports_of("package e /* unterminated", &seen), 0);
 }
 
+/* go_package_name: how a whole build finds its commands before go list has ended. */
+static const char *package_of(const char *src, char *buf, size_t size)
+{
+	const char *name;
+	size_t n;
+
+	if (go_package_name(src, strlen(src), &name, &n))
+		return "(none)";
+	snprintf(buf, size, "%.*s", (int)n, name);
+	return buf;
+}
+
+TEST(package_clause)
+{
+	char buf[64];
+
+	CHECK_STR(package_of("package main\n\nfunc main() {}\n", buf, sizeof(buf)), "main");
+	CHECK_STR(package_of("// Copyright.\n\n//go:build ignore\n\n/* a\n   b */ package main\n",
+			     buf, sizeof(buf)), "main");
+	CHECK_STR(package_of("package mainly\n", buf, sizeof(buf)), "mainly");
+	CHECK_STR(package_of("package main_test\n", buf, sizeof(buf)), "main_test");
+	/* the compiler ignores a byte order mark before it, and so does a command's search */
+	CHECK_STR(package_of("\xef\xbb\xbfpackage main\n", buf, sizeof(buf)), "main");
+	CHECK_STR(package_of("\xef\xbb\xbf", buf, sizeof(buf)), "(none)");
+	CHECK_STR(package_of("// package main\npackage lib\n", buf, sizeof(buf)), "lib");
+	CHECK_STR(package_of("var s = \"package main\"\n", buf, sizeof(buf)), "(none)");
+	CHECK_STR(package_of("package\n", buf, sizeof(buf)), "(none)");
+	CHECK_STR(package_of("", buf, sizeof(buf)), "(none)");
+}
+
 int main(void)
 {
 	RUN(plain_functions);
@@ -937,5 +967,6 @@ int main(void)
 	RUN(escgate_directives);
 	RUN(free_null);
 	RUN(imports);
+	RUN(package_clause);
 	TEST_EXIT();
 }
