@@ -535,13 +535,15 @@ static int compare_whole(struct gate *g, struct side *b, struct side *h, struct 
 
 		if (sides_build(g, req, 2, NULL, err))
 			return -1;
+	} else {
+		if (side_full(g, b, err))
+			return -1;
+		if (!strcmp(b->key.buf, h->key.buf))
+			h->full_id = b->full_id;   /* the same content: one build serves both */
+		if (side_full(g, h, err))
+			return -1;
 	}
-	if (side_full(g, b, err))
-		return -1;
-	if (!strcmp(b->key.buf, h->key.buf))
-		h->full_id = b->full_id;   /* the same content: one build serves both */
-	if (side_full(g, h, err) ||
-	    store_load_findings(g->store, b->full_id, 0, &out->base, err) ||
+	if (store_load_findings(g->store, b->full_id, 0, &out->base, err) ||
 	    store_load_findings(g->store, h->full_id, 0, &out->head, err))
 		return -1;
 	return 0;

@@ -294,6 +294,10 @@ test_reuse_says_what_was_reused() {
 	save_output with_base
 	eg diff --base main --head feature --full --store "$T/full.db"
 	expect_same_file with_base stdout
+	# a new store has nothing to reuse, and says so: both sides build, once
+	if grep -q 'reusing' "$T/stderr"; then fail "claims a reuse: $(cat "$T/stderr")"; fi
+	[ "$(grep -c 'building with escape analysis$' "$T/stderr")" = 2 ] ||
+		fail "expected two builds: $(cat "$T/stderr")"
 	# the same comparison again compiles nothing
 	eg diff --base main --head feature
 	expect_status 1
