@@ -130,11 +130,18 @@ static void side_unscope(struct side *s)
 	}
 }
 
-/* Runs go list on the written tree of s; gobuild_list_parse reads its output. */
-static int side_list_run(struct gate *g, struct side *s, struct err *err)
+static int side_resolve(struct side *s, struct err *err)
 {
 	if (!realpath(s->dir.buf, s->root))
 		return err_set(err, EXIT_ANALYSIS, "cannot resolve '%s'", s->dir.buf);
+	return 0;
+}
+
+/* Runs go list on the written tree of s; gobuild_list_parse reads its output. */
+static int side_list_run(struct gate *g, struct side *s, struct err *err)
+{
+	if (side_resolve(s, err))
+		return -1;
 	return gobuild_list_run(&g->tc, &g->build, s->root, s->label, &s->list, err);
 }
 
@@ -143,13 +150,18 @@ struct list_job {
 	struct side *s;
 	struct err err;
 	int ret;
+	pthread_t thread;
+	int running;
+	struct store *store;                /* what the stream below stages in */
+	struct attribute_stream **stream;   /* made once the listing is read (side_compile) */
 };
 
 static void *list_thread(void *arg)
 {
 	struct list_job *job = arg;
 
-	job->ret = side_list_run(job->g, job->s, &job->err);
+	job->ret = gobuild_list_run(&job->g->tc, &job->g->build, job->s->root, job->s->label,
+				    &job->s->list, &job->err);
 	return NULL;
 }
 
@@ -162,7 +174,7 @@ static void *list_thread(void *arg)
  */
 static int sides_list(struct gate *g, struct side *a, struct side *b, struct err *err)
 {
-	struct list_job job = { g, a, ERR_INIT, 0 };
+	struct list_job job = { g, a, ERR_INIT, 0, 0, 0, NULL, NULL };
 	struct err berr = ERR_INIT;
 	pthread_t thread;
 	int threaded = 0, bret = 0, ret = -1;
@@ -171,7 +183,7 @@ static int sides_list(struct gate *g, struct side *a, struct side *b, struct err
 		a = NULL;
 	if (b && b->listed)
 		b = NULL;
-	if (a && side_write(g, a, NULL, err))
+	if (a && (side_write(g, a, NULL, err) || side_resolve(a, err)))
 		goto out;
 	if (a && b && !pthread_create(&thread, NULL, list_thread, &job))
 		threaded = 1;
@@ -234,10 +246,36 @@ static void *remove_thread(void *path)
 }
 
 /*
- * Compiles the listed tree of job->s (only the packages in *only, when
- * given) and records what it printed under key. Verdicts are attributed
- * and staged in the store as the compiler prints them (attribute.h), so
- * that when the build ends only the store's commit is left to do.
+ * The listing of a tree whose whole build started while go list ran
+ * (build_output.await_listing): parsed, and the attribution of the
+ * build's verdicts made from it.
+ */
+static int await_listing(void *data, struct err *err)
+{
+	struct list_job *job = data;
+	struct side *s = job->s;
+
+	s->list.await_listing = NULL;
+	if (job->running) {
+		pthread_join(job->thread, NULL);
+		job->running = 0;
+	}
+	if (job->ret)
+		return err_move(err, &job->err);
+	gobuild_list_parse(&s->list);
+	s->listed = 1;
+	*job->stream = attribute_stream_new(&s->list, s->root, job->store);
+	s->list.sink.data = *job->stream;
+	return 0;
+}
+
+/*
+ * Compiles the tree of job->s (only the packages in *only, when given)
+ * and records what it printed under key. Verdicts are attributed and
+ * staged in the store as the compiler prints them (attribute.h), so that
+ * when the build ends only the store's commit is left to do. A tree not
+ * listed yet is built whole while go list runs beside the build: on one
+ * side alone, its cores would otherwise idle through the listing.
  */
 static int side_compile(struct compile_job *job)
 {
@@ -246,6 +284,7 @@ static int side_compile(struct compile_job *job)
 	struct err *err = &job->err;
 	struct side *s = job->s;
 	struct attribute_stream *st = NULL;
+	struct list_job list = { g, s, ERR_INIT, 0, 0, 0, store, &st };
 	struct allow_list allows = { 0 };
 	struct analysis_meta meta;
 	pthread_t remover;
@@ -261,11 +300,30 @@ static int side_compile(struct compile_job *job)
 			       strerror(errno));
 	if (store_stage_begin(store, err))
 		return -1;
-	st = attribute_stream_new(&s->list, s->root, store);
 	s->list.sink.fn = attribute_stream_verdict;
-	s->list.sink.data = st;
+	if (s->listed) {
+		st = attribute_stream_new(&s->list, s->root, store);
+		s->list.sink.data = st;
+	} else {
+		s->list.await_listing = await_listing;
+		s->list.await_data = &list;
+		if (!pthread_create(&list.thread, NULL, list_thread, &list))
+			list.running = 1;
+		else
+			list_thread(&list);
+	}
 	ret = gobuild_build(&g->tc, &g->build, s->root, job->json_dir.buf, s->label, job->only,
 			    &s->list, err);
+	if (s->list.await_listing) {
+		/* the build ended before it read the listing: a failed listing explains it */
+		struct err lerr = ERR_INIT;
+
+		if (await_listing(&list, &lerr)) {
+			err_release(err);
+			err_move(err, &lerr);
+			ret = -1;
+		}
+	}
 	memset(&s->list.sink, 0, sizeof(s->list.sink));
 	if (ret || attribute_stream_finish(st, &allows, err)) {
 		ret = -1;
@@ -290,6 +348,7 @@ static int side_compile(struct compile_job *job)
 out:
 	attribute_stream_free(st);
 	allow_list_release(&allows);
+	err_release(&list.err);
 	return ret;
 }
 
@@ -346,7 +405,14 @@ static int sides_build(struct gate *g, struct build_request *req, size_t n,
 			s->listed = 0;
 		}
 	}
-	if (sides_list(g, req[0].s, n == 2 ? req[1].s : NULL, err))
+	/*
+	 * A partial build needs the listing first: it names the packages to
+	 * build. A whole build of one side starts at once, with go list beside
+	 * it (side_compile); two sides keep both cores busy by themselves, and
+	 * measured, four go commands at once were slower than both listings
+	 * first and then both builds.
+	 */
+	if ((only || n == 2) && sides_list(g, req[0].s, n == 2 ? req[1].s : NULL, err))
 		return -1;
 	for (i = 0; i < n; i++)
 		say(g, req[i].s->label, req[i].s->what.buf,
@@ -370,20 +436,36 @@ static int sides_build(struct gate *g, struct build_request *req, size_t n,
 		struct err ignored = ERR_INIT;
 
 		/* without a second connection (or thread) the two run one after the other */
-		if (!store_open(&second, store_path(g->store), &ignored)) {
-			jobs[1].store = second;
-			if (!pthread_create(&thread, NULL, compile_thread, &jobs[1]))
-				threaded = 1;
-			else
-				jobs[1].store = g->store;
-		}
+		store_open(&second, store_path(g->store), &ignored);
 		err_release(&ignored);
 	}
-	compile_thread(&jobs[0]);
+	/*
+	 * The first side compiles in a thread while the second's tree is
+	 * written (linking the files it shares with the first's) and compiled
+	 * here. Only this thread uses the repository.
+	 */
+	for (i = 0; i < n; i++) {
+		struct side *s = jobs[i].s;
+
+		if (!only && (side_write(g, s, i ? jobs[0].s : NULL, &jobs[i].err) ||
+			      side_resolve(s, &jobs[i].err))) {
+			jobs[i].ret = -1;
+			break;
+		}
+		if (i + 1 < n && second) {
+			jobs[i].store = second;
+			if (!pthread_create(&thread, NULL, compile_thread, &jobs[i])) {
+				threaded = 1;
+				continue;
+			}
+			jobs[i].store = g->store;
+		}
+		compile_thread(&jobs[i]);
+	}
 	if (threaded)
 		pthread_join(thread, NULL);
-	else if (n == 2)
-		compile_thread(&jobs[1]);
+	for (i = 0; i < n; i++)
+		tree_files_release(&jobs[i].s->files);
 	for (i = 0; i < n; i++) {
 		if (jobs[i].ret) {
 			/* the first side's error, as a sequential run would have reported */

@@ -3,12 +3,14 @@
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gosrc.h"
 #include "mtext.h"
 #include "spawn.h"
 #include "strset.h"
@@ -190,6 +192,18 @@ static char *absolute_path(const char *moddir, const char *printed)
 	return res;
 }
 
+/*
+ * A package the build gives a JSON directory of its own (build_module):
+ * named by import path from a listing, or by directory when the build
+ * starts before the listing is done, and then found in it once it is.
+ */
+struct own_json {
+	char *pattern;       /* as -gcflags takes it: an import path, or ./dir */
+	char *dir;           /* by directory: absolute */
+	const char *import_path;   /* NULL until known */
+	int main;            /* the compiler logs a command below "main", others by path */
+};
+
 struct collect {
 	struct build_output *out;
 	struct mtext_parser *parser;
@@ -197,8 +211,11 @@ struct collect {
 	/* for a sink: where the compiler logs each package's JSON (build_module) */
 	const char *json_dir;
 	size_t modno;
-	const char **mains;        /* import paths of the commands, each with its own directory */
-	size_t nmain;
+	struct own_json *own;
+	size_t nown;
+	int unresolved;            /* own is by directory and the listing not read yet */
+	struct err *err;           /* where a listing that failed says so */
+	int failed;
 	struct strbuf package;     /* the package of the last verdict, and its JSON directory */
 	struct strbuf package_json;
 };
@@ -231,16 +248,54 @@ static const char *package_json_dir(struct collect *c, const char *package)
 	strbuf_reset(&c->package);
 	strbuf_addstr(&c->package, package);
 	strbuf_reset(&c->package_json);
-	for (i = 0; i < c->nmain; i++)
-		if (!strcmp(c->mains[i], package))
+	for (i = 0; i < c->nown; i++)
+		if (c->own[i].import_path && !strcmp(c->own[i].import_path, package))
 			break;
-	if (i < c->nmain)
-		strbuf_addf(&c->package_json, "%s/m%zu-main%zu/main", c->json_dir, c->modno, i + 1);
-	else {
+	if (i < c->nown) {
+		strbuf_addf(&c->package_json, "%s/m%zu-main%zu/", c->json_dir, c->modno, i + 1);
+		if (c->own[i].main)
+			strbuf_addstr(&c->package_json, "main");
+		else
+			add_path_escaped(&c->package_json, package);
+	} else {
 		strbuf_addf(&c->package_json, "%s/m%zu/", c->json_dir, c->modno);
 		add_path_escaped(&c->package_json, package);
 	}
 	return c->package_json.buf;
+}
+
+/* The listing, once go list has ended: see build_output.await_listing. */
+static int listing_ready(struct build_output *out, struct err *err)
+{
+	int (*await)(void *, struct err *) = out->await_listing;
+
+	if (!await)
+		return 0;
+	out->await_listing = NULL;
+	return await(out->await_data, err);
+}
+
+/* Names the packages of c->own found by directory, from the listing. */
+static int resolve_own(struct collect *c)
+{
+	size_t i, j;
+
+	if (!c->unresolved)
+		return 0;
+	c->unresolved = 0;
+	if (listing_ready(c->out, c->err))
+		return -1;
+	for (i = 0; i < c->nown; i++)
+		for (j = 0; j < c->out->npackages; j++) {
+			const struct package_info *pi = &c->out->packages[j];
+
+			if (pi->module == c->modno && !strcmp(pi->dir, c->own[i].dir)) {
+				c->own[i].import_path = pi->import_path;
+				c->own[i].main = !strcmp(pi->name, "main");
+				break;
+			}
+		}
+	return 0;
 }
 
 static void collect_verdict(const struct mtext_verdict *v, void *data)
@@ -249,6 +304,12 @@ static void collect_verdict(const struct mtext_verdict *v, void *data)
 	struct raw_verdict r = { 0 };
 	size_t i;
 
+	if (c->failed)
+		return;
+	if (c->out->sink.fn && resolve_own(c)) {
+		c->failed = 1;   /* the build goes on, unread: it fails the same way */
+		return;
+	}
 	r.kind = v->kind;
 	r.package = xstrdup(v->package);
 	r.file = absolute_path(c->moddir, v->file);
@@ -282,7 +343,8 @@ static void collect_line(const char *line, size_t len, void *data)
 void build_output_add_text(struct build_output *out, const char *moddir, const char *data,
 			   size_t len)
 {
-	struct collect c = { out, NULL, moddir, NULL, 0, NULL, 0, STRBUF_INIT, STRBUF_INIT };
+	struct collect c = { out, NULL, moddir, NULL, 0, NULL, 0, 0, NULL, 0, STRBUF_INIT,
+			     STRBUF_INIT };
 	const char *p = data, *end = data + len;
 	struct err ignored = ERR_INIT;
 
@@ -522,62 +584,35 @@ static void add_json_flag(struct strbuf *sb, const char *dir)
 /*
  * The compiler names its JSON directory after -p, which is "main" for every
  * command, so one command's main.go would overwrite another's. A later
- * -gcflags with a package pattern wins for that package: each command gets
- * a directory of its own within the same single build.
+ * -gcflags with a package pattern wins for that package: each command
+ * (c->own) gets a directory of its own within the same single build.
  */
 static int build_module(const struct toolchain *tc, const struct build_opts *o,
-			const char *tree, size_t modno, char **env, const char *json_dir,
-			const size_t *pkgs, size_t npkgs, int whole, struct build_output *bo,
-			const char *label, struct err *err)
+			const char *tree, struct collect *c, char **env,
+			const char *const *targets, size_t ntargets, const char *label,
+			struct err *err)
 {
-	const char *moddir = bo->modules[modno];
 	struct strbuf *flags = NULL, tags = STRBUF_INIT;
-	const char **argv = NULL, **targets = NULL;
-	struct collect c = { bo, NULL, moddir, json_dir, modno, NULL, 0, STRBUF_INIT, STRBUF_INIT };
-	struct spawn sp = { NULL, moddir, env, NULL, collect_line, &c, NULL };
-	size_t nmain = 0, i, argc = 0, nflags, ntargets = 0;
+	const char **argv = NULL;
+	struct spawn sp = { NULL, c->moddir, env, NULL, collect_line, c, NULL };
+	size_t i, argc = 0, nflags = c->nown + 1;
 	int status = 0, ret = -1;
 
-	for (i = 0; i < npkgs; i++)
-		if (!strcmp(bo->packages[pkgs[i]].name, "main"))
-			nmain++;
-	nflags = nmain + 1;
 	flags = xcalloc(nflags, sizeof(*flags));
-	c.mains = xcalloc(nmain + 1, sizeof(*c.mains));
-	argv = xcalloc(nflags + npkgs + 8, sizeof(*argv));
-	targets = xcalloc(npkgs + 1, sizeof(*targets));
-	/* the whole module as ./..., or just the affected packages by import path */
-	if (whole)
-		targets[ntargets++] = "./...";
-	else
-		for (i = 0; i < npkgs; i++)
-			targets[ntargets++] = bo->packages[pkgs[i]].import_path;
+	argv = xcalloc(nflags + ntargets + 8, sizeof(*argv));
 	argv[argc++] = tc->go;
 	argv[argc++] = "build";
-
-	strbuf_addstr(&flags[0], "-gcflags=");
-	{
+	for (i = 0; i < nflags; i++) {
 		struct strbuf d = STRBUF_INIT;
 
-		strbuf_addf(&d, "%s/m%zu", json_dir, modno);
-		add_json_flag(&flags[0], d.buf);
-		strbuf_release(&d);
-	}
-	argv[argc++] = flags[0].buf;
-	nmain = 0;
-	for (i = 0; i < npkgs; i++) {
-		const struct package_info *pi = &bo->packages[pkgs[i]];
-		struct strbuf d = STRBUF_INIT;
-		struct strbuf *f;
-
-		if (strcmp(pi->name, "main"))
-			continue;
-		f = &flags[++nmain];
-		c.mains[c.nmain++] = pi->import_path;
-		strbuf_addf(&d, "%s/m%zu-main%zu", json_dir, modno, nmain);
-		strbuf_addf(f, "-gcflags=%s=", pi->import_path);
-		add_json_flag(f, d.buf);
-		argv[argc++] = f->buf;
+		strbuf_addf(&d, "%s/m%zu", c->json_dir, c->modno);
+		if (i)
+			strbuf_addf(&d, "-main%zu", i);
+		strbuf_addstr(&flags[i], "-gcflags=");
+		if (i)
+			strbuf_addf(&flags[i], "%s=", c->own[i - 1].pattern);
+		add_json_flag(&flags[i], d.buf);
+		argv[argc++] = flags[i].buf;
 		strbuf_release(&d);
 	}
 	if (o->tags) {
@@ -588,11 +623,14 @@ static int build_module(const struct toolchain *tc, const struct build_opts *o,
 		argv[argc++] = targets[i];
 	argv[argc] = NULL;
 
-	c.parser = mtext_parser_new(collect_verdict, &c);
+	c->parser = mtext_parser_new(collect_verdict, c);
+	c->err = err;
 	sp.argv = argv;
 	if (spawn_run(&sp, &status, err))
 		goto out;
-	mtext_parser_finish(c.parser);
+	mtext_parser_finish(c->parser);
+	if (c->failed)
+		goto out;
 	if (status) {
 		/*
 		 * The compiler's errors are interleaved with thousands of diagnostic
@@ -609,8 +647,8 @@ static int build_module(const struct toolchain *tc, const struct build_opts *o,
 		for (i = 0; i < ntargets; i++)
 			plain[n++] = targets[i];
 		err_set(err, EXIT_ANALYSIS, "%s: go build failed in module '%s'", label,
-			module_name(tree, moddir));
-		if (!run_go(plain, moddir, env, NULL, &errout, &st2, err))
+			module_name(tree, c->moddir));
+		if (!run_go(plain, c->moddir, env, NULL, &errout, &st2, err))
 			strbuf_addbuf_lines(&err->detail, &errout, MAX_ERROR_LINES);
 		strbuf_release(&errout);
 		free(plain);
@@ -618,16 +656,249 @@ static int build_module(const struct toolchain *tc, const struct build_opts *o,
 	}
 	ret = 0;
 out:
-	mtext_parser_free(c.parser);
-	free(c.mains);
-	strbuf_release(&c.package);
-	strbuf_release(&c.package_json);
+	mtext_parser_free(c->parser);
+	c->parser = NULL;
 	for (i = 0; i < nflags; i++)
 		strbuf_release(&flags[i]);
 	free(flags);
 	free(argv);
-	free(targets);
 	strbuf_release(&tags);
+	return ret;
+}
+
+static void collect_init(struct collect *c, struct build_output *bo, const char *moddir,
+			 const char *json_dir, size_t modno)
+{
+	memset(c, 0, sizeof(*c));
+	c->out = bo;
+	c->moddir = moddir;
+	c->json_dir = json_dir;
+	c->modno = modno;
+	strbuf_init(&c->package, 0);
+	strbuf_init(&c->package_json, 0);
+}
+
+static void collect_release(struct collect *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nown; i++) {
+		free(c->own[i].pattern);
+		free(c->own[i].dir);
+	}
+	free(c->own);
+	strbuf_release(&c->package);
+	strbuf_release(&c->package_json);
+}
+
+/* Builds the listed packages pkgs of module modno: all of it (./...) when whole. */
+static int build_listed(const struct toolchain *tc, const struct build_opts *o,
+			const char *tree, size_t modno, char **env, const char *json_dir,
+			const size_t *pkgs, size_t npkgs, int whole, struct build_output *bo,
+			const char *label, struct err *err)
+{
+	struct collect c;
+	const char **targets = xcalloc(npkgs + 1, sizeof(*targets));
+	size_t i, ntargets = 0;
+	int ret;
+
+	collect_init(&c, bo, bo->modules[modno], json_dir, modno);
+	c.own = xcalloc(npkgs + 1, sizeof(*c.own));
+	for (i = 0; i < npkgs; i++) {
+		const struct package_info *pi = &bo->packages[pkgs[i]];
+
+		if (!strcmp(pi->name, "main")) {
+			c.own[c.nown].pattern = xstrdup(pi->import_path);
+			c.own[c.nown].import_path = pi->import_path;
+			c.own[c.nown++].main = 1;
+		}
+	}
+	/* the whole module as ./..., or just the affected packages by import path */
+	if (whole)
+		targets[ntargets++] = "./...";
+	else
+		for (i = 0; i < npkgs; i++)
+			targets[ntargets++] = bo->packages[pkgs[i]].import_path;
+	ret = build_module(tc, o, tree, &c, env, targets, ntargets, label, err);
+	collect_release(&c);
+	free(targets);
+	return ret;
+}
+
+/*
+ * Whether a package directory, relative to its module, can be named as a
+ * -gcflags pattern: "./dir", with nothing go would read as a wildcard,
+ * the end of the pattern or a quote.
+ */
+static int plain_pattern_dir(const char *rel)
+{
+	const char *p;
+
+	if (strstr(rel, "..."))
+		return 0;
+	for (p = rel; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("/._-+~", *p)))
+			return 0;
+	return 1;
+}
+
+/* The bytes of a regular file (links not followed) in *sb; -1 when it cannot be read. */
+static int read_regular_file(const char *path, struct strbuf *sb)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), ret = -1;
+
+	strbuf_reset(sb);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
+		goto out;
+	for (;;) {
+		ssize_t n;
+
+		strbuf_grow(sb, 8192);
+		n = read(fd, sb->buf + sb->len, sb->alloc - sb->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto out;
+		if (!n)
+			break;
+		sb->len += (size_t)n;
+	}
+	sb->buf[sb->len] = '\0';
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+/* Whether a directory holds a Go file (not a test) of package main, as far as the clause says. */
+static int has_main_file(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct strbuf path = STRBUF_INIT, data = STRBUF_INIT;
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d))) {
+		const char *name;
+		size_t n;
+
+		if (de->d_name[0] == '.' || de->d_name[0] == '_' || !ends_with(de->d_name, ".go") ||
+		    is_go_test(de->d_name))
+			continue;
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", dir, de->d_name);
+		if (read_regular_file(path.buf, &data))
+			continue;
+		found = !go_package_name(data.buf, data.len, &name, &n) && n == 4 &&
+			!memcmp(name, "main", 4);
+	}
+	closedir(d);
+	strbuf_release(&path);
+	strbuf_release(&data);
+	return found;
+}
+
+/*
+ * The directories below dir (rel within the module) that may hold a
+ * command, in c->own by directory, as ./... sees the module: vendor,
+ * testdata, dot and underscore directories and nested modules are left
+ * out. A file that build constraints leave out can name one too many,
+ * which costs nothing. -1 when one cannot be named as a pattern.
+ */
+static int find_commands(struct collect *c, const char *dir, const char *rel, size_t *alloc)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct strbuf path = STRBUF_INIT, sub = STRBUF_INIT;
+	struct stat st;
+	int ret = 0;
+
+	if (!d)
+		return 0;
+	if (has_main_file(dir)) {
+		if (!plain_pattern_dir(rel)) {
+			ret = -1;
+			goto out;
+		}
+		ALLOC_GROW(c->own, c->nown + 1, *alloc);
+		memset(&c->own[c->nown], 0, sizeof(c->own[c->nown]));
+		strbuf_addf(&sub, "./%s", rel);
+		c->own[c->nown].pattern = xstrdup(*rel ? sub.buf : ".");
+		c->own[c->nown++].dir = clean_path(dir);
+	}
+	while (!ret && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    is_skipped_dir(de->d_name))
+			continue;
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", dir, de->d_name);
+		if (lstat(path.buf, &st) || !S_ISDIR(st.st_mode))
+			continue;
+		strbuf_addstr(&path, "/go.mod");
+		if (!lstat(path.buf, &st))
+			continue;   /* a module of its own */
+		strbuf_setlen(&path, path.len - 7);
+		strbuf_reset(&sub);
+		strbuf_addf(&sub, "%s%s%s", rel, *rel ? "/" : "", de->d_name);
+		ret = find_commands(c, path.buf, sub.buf, alloc);
+	}
+out:
+	closedir(d);
+	strbuf_release(&path);
+	strbuf_release(&sub);
+	return ret;
+}
+
+/*
+ * A whole build that starts while go list of the tree still runs: the
+ * modules are found on disk as go list finds them, and the commands by
+ * directory. 1 (nothing started) when that cannot be done: a go.work
+ * names the modules, or a directory cannot be a pattern.
+ */
+static int build_unlisted(const struct toolchain *tc, const struct build_opts *o,
+			  const char *tree, char **env, const char *json_dir, struct build_output *bo,
+			  const char *label, struct err *err)
+{
+	struct collect *cs = NULL;
+	const char *const whole[] = { "./..." };
+	char **mods = NULL;
+	size_t nmods = 0, amods = 0, m, alloc;
+	struct strbuf gowork = STRBUF_INIT;
+	struct stat st;
+	int ret = 1;
+
+	strbuf_addf(&gowork, "%s/go.work", tree);
+	if (!lstat(gowork.buf, &st))
+		goto out;
+	find_modules(tree, &mods, &nmods, &amods);
+	qsort(mods, nmods, sizeof(*mods), cmp_str);
+	cs = xcalloc(nmods + 1, sizeof(*cs));
+	for (m = 0; m < nmods; m++) {
+		collect_init(&cs[m], bo, mods[m], json_dir, m);
+		cs[m].unresolved = 1;
+		alloc = 0;
+		if (find_commands(&cs[m], mods[m], "", &alloc))
+			goto out;
+	}
+	ret = -1;
+	for (m = 0; m < nmods; m++)
+		if (build_module(tc, o, tree, &cs[m], env, whole, 1, label, err))
+			goto out;
+	ret = listing_ready(bo, err);
+out:
+	for (m = 0; cs && m < nmods; m++)
+		collect_release(&cs[m]);
+	free(cs);
+	for (m = 0; m < nmods; m++)
+		free(mods[m]);
+	free(mods);
+	strbuf_release(&gowork);
 	return ret;
 }
 
@@ -710,6 +981,18 @@ int gobuild_build(const struct toolchain *tc, const struct build_opts *o, const 
 	out->built = 1;
 	if (!out->sink.fn && !out->verdicts.fp && verdict_log_open(&out->verdicts, json_dir, err))
 		goto out;
+	if (out->await_listing) {
+		int r = only ? 1 : build_unlisted(tc, o, tree, env, json_dir, out, label, err);
+
+		if (r <= 0) {
+			ret = r;
+			goto out;
+		}
+		if (listing_ready(out, err))
+			goto out;
+		free(pkgs);
+		pkgs = xcalloc(out->npackages + 1, sizeof(*pkgs));
+	}
 	for (m = 0; m < out->nmodules; m++) {
 		size_t n = 0, in_module = 0;
 
@@ -722,7 +1005,7 @@ int gobuild_build(const struct toolchain *tc, const struct build_opts *o, const 
 		}
 		if (!n)
 			continue;   /* nothing to build here (or a module without packages) */
-		if (build_module(tc, o, tree, m, env, json_dir, pkgs, n, n == in_module, out, label,
+		if (build_listed(tc, o, tree, m, env, json_dir, pkgs, n, n == in_module, out, label,
 				 err))
 			goto out;
 	}

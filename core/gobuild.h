@@ -54,6 +54,13 @@ struct build_output {
 	char **modules;    /* module directories, absolute, sorted */
 	size_t nmodules;
 	struct strbuf *listings;   /* go list's output per module, until gobuild_list_parse */
+	/*
+	 * Set while go list of the tree still runs: gobuild_build may then start
+	 * a whole build at once, and calls this (once) before it reads the
+	 * listing; it returns when the packages are parsed, or -1 with err set.
+	 */
+	int (*await_listing)(void *data, struct err *err);
+	void *await_data;
 };
 
 /*

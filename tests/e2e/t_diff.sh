@@ -467,6 +467,69 @@ GO
 	expect_json '[f["file"] for f in d["findings"] if f["status"] == "new"]' '["lib/in+line/t.go"]'
 }
 
+# A whole build starts while go list still runs, so each command's JSON
+# directory is chosen by directory: every one holding a file of package
+# main. A generator left out by build constraints makes a library's
+# directory one of them; its logs must still be found, or the escape its
+# compile reports at the inlined call would count as its own.
+test_inlined_callee_whole_build() {
+	new_go_repo
+	write_file lib/in+line/t.go <<'GO'
+package inline
+
+type T struct{ n int }
+
+func New(n int) T { return T{n} }
+GO
+	write_file app/app.go <<'GO'
+package app
+
+import "example.com/m/lib/in+line"
+
+var keep any
+
+func Use() { keep = inline.New(1) }
+GO
+	write_file app/gen.go <<'GO'
+//go:build ignore
+
+// gen writes nothing: it only makes this directory hold a package main file.
+package main
+
+func main() {}
+GO
+	write_file cmd/a+b/main.go <<'GO'
+package main
+
+import "example.com/m/lib/in+line"
+
+var sink any
+
+func main() { sink = inline.New(2) }
+GO
+	write_file cmd/c/main.go <<'GO'
+package main
+
+import "example.com/m/lib/in+line"
+
+var sink any
+
+func main() { sink = inline.New(3) }
+GO
+	commit_all "base"
+	git checkout -q -b feature
+	sed -i 's/^func New(n int) T { return T{n} }$/func New(n int) *T { return \&T{n} }/' lib/in+line/t.go
+	commit_all "return a pointer"
+	eg diff --base main --head feature --full --format json
+	expect_status 1
+	expect_finding new escape 'example.com/m/lib/in+line' New 'lib/in+line/t.go' 5 29 "&T{...} escapes to heap"
+	expect_json '[f["file"] for f in d["findings"] if f["status"] == "new"]' '["lib/in+line/t.go"]'
+	save_output whole
+	eg diff --base main --head feature --format json --store "$T/affected.db"
+	expect_status 1
+	expect_same_file whole stdout
+}
+
 test_nested_module() {
 	new_go_repo
 	fixture_store
