@@ -877,7 +877,8 @@ static int build_unlisted(const struct toolchain *tc, const struct build_opts *o
 	if (!lstat(gowork.buf, &st))
 		goto out;
 	find_modules(tree, &mods, &nmods, &amods);
-	qsort(mods, nmods, sizeof(*mods), cmp_str);
+	if (nmods)
+		qsort(mods, nmods, sizeof(*mods), cmp_str);
 	cs = xcalloc(nmods + 1, sizeof(*cs));
 	for (m = 0; m < nmods; m++) {
 		collect_init(&cs[m], bo, mods[m], json_dir, m);
