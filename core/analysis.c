@@ -414,6 +414,14 @@ static int sides_build(struct gate *g, struct build_request *req, size_t n,
 	 */
 	if ((only || n == 2) && sides_list(g, req[0].s, n == 2 ? req[1].s : NULL, err))
 		return -1;
+	if (!only && n == 1) {
+		struct side *s = req[0].s;
+		int bad = side_write(g, s, NULL, err) || side_resolve(s, err);
+
+		tree_files_release(&s->files);   /* no other tree links to it */
+		if (bad)
+			return -1;
+	}
 	for (i = 0; i < n; i++)
 		say(g, req[i].s->label, req[i].s->what.buf,
 		    only ? "building the affected packages with escape analysis" :
@@ -436,36 +444,20 @@ static int sides_build(struct gate *g, struct build_request *req, size_t n,
 		struct err ignored = ERR_INIT;
 
 		/* without a second connection (or thread) the two run one after the other */
-		store_open(&second, store_path(g->store), &ignored);
+		if (!store_open(&second, store_path(g->store), &ignored)) {
+			jobs[1].store = second;
+			if (!pthread_create(&thread, NULL, compile_thread, &jobs[1]))
+				threaded = 1;
+			else
+				jobs[1].store = g->store;
+		}
 		err_release(&ignored);
 	}
-	/*
-	 * The first side compiles in a thread while the second's tree is
-	 * written (linking the files it shares with the first's) and compiled
-	 * here. Only this thread uses the repository.
-	 */
-	for (i = 0; i < n; i++) {
-		struct side *s = jobs[i].s;
-
-		if (!only && (side_write(g, s, i ? jobs[0].s : NULL, &jobs[i].err) ||
-			      side_resolve(s, &jobs[i].err))) {
-			jobs[i].ret = -1;
-			break;
-		}
-		if (i + 1 < n && second) {
-			jobs[i].store = second;
-			if (!pthread_create(&thread, NULL, compile_thread, &jobs[i])) {
-				threaded = 1;
-				continue;
-			}
-			jobs[i].store = g->store;
-		}
-		compile_thread(&jobs[i]);
-	}
+	compile_thread(&jobs[0]);
 	if (threaded)
 		pthread_join(thread, NULL);
-	for (i = 0; i < n; i++)
-		tree_files_release(&jobs[i].s->files);
+	else if (n == 2)
+		compile_thread(&jobs[1]);
 	for (i = 0; i < n; i++) {
 		if (jobs[i].ret) {
 			/* the first side's error, as a sequential run would have reported */
