@@ -700,19 +700,26 @@ static int build_listed(const struct toolchain *tc, const struct build_opts *o,
 	struct collect c;
 	const char **targets = xcalloc(npkgs + 1, sizeof(*targets));
 	size_t i, ntargets = 0;
-	int ret;
+	int ret, pass;
 
 	collect_init(&c, bo, bo->modules[modno], json_dir, modno);
 	c.own = xcalloc(npkgs + 1, sizeof(*c.own));
-	for (i = 0; i < npkgs; i++) {
-		const struct package_info *pi = &bo->packages[pkgs[i]];
+	/*
+	 * An import path with "..." is a wildcard as a pattern: cmd/a...b
+	 * matches cmd/a-b too. Those come first, so that a later -gcflags,
+	 * a command's own, wins for every other command they match.
+	 */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < npkgs; i++) {
+			const struct package_info *pi = &bo->packages[pkgs[i]];
+			int wildcard = strstr(pi->import_path, "...") != NULL;
 
-		if (!strcmp(pi->name, "main")) {
+			if (strcmp(pi->name, "main") || wildcard != !pass)
+				continue;
 			c.own[c.nown].pattern = xstrdup(pi->import_path);
 			c.own[c.nown].import_path = pi->import_path;
 			c.own[c.nown++].main = 1;
 		}
-	}
 	/* the whole module as ./..., or just the affected packages by import path */
 	if (whole)
 		targets[ntargets++] = "./...";

@@ -530,6 +530,43 @@ GO
 	expect_same_file whole stdout
 }
 
+# "..." in a command's directory makes its pattern a wildcard: ./cmd/a...b
+# and example.com/m/cmd/a...b match cmd/ab and cmd/a-b too. A whole build of
+# one side then lists the module first, and the wildcard's -gcflags comes
+# before the other commands' own, so each command still gets its own logs.
+test_command_dir_with_dots_lists_first() {
+	new_go_repo
+	write_file lib/t.go <<'GO'
+package lib
+
+type T struct{ n int }
+
+func New(n int) T { return T{n} }
+GO
+	local d
+	for d in 'cmd/a...b' cmd/a-b cmd/ab cmd/c; do
+		write_file "$d/main.go" <<'GO'
+package main
+
+import "example.com/m/lib"
+
+var sink any
+
+func main() { sink = lib.New(2) }
+GO
+	done
+	commit_all "base"
+	git checkout -q -b feature
+	sed -i 's/^func New(n int) T { return T{n} }$/func New(n int) *T { return \&T{n} }/' lib/t.go
+	commit_all "return a pointer"
+	eg diff --base main --head feature --full --format json
+	expect_status 1
+	expect_json '[f["file"] for f in d["findings"] if f["status"] == "new"]' '["lib/t.go"]'
+	eg scan feature --format json --store "$T/scan.db"
+	expect_status 0
+	expect_json '[f["file"] for f in d["findings"]]' '["lib/t.go"]'
+}
+
 test_nested_module() {
 	new_go_repo
 	fixture_store
