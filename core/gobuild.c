@@ -781,7 +781,11 @@ out:
 	return ret;
 }
 
-/* Whether a directory holds a Go file (not a test) of package main, as far as the clause says. */
+/*
+ * Whether a directory may hold a Go file (not a test) of package main: one
+ * whose clause says so, or one not read (a symbolic link, which go follows
+ * and which may lead out of the tree): a directory too many costs nothing.
+ */
 static int has_main_file(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -800,8 +804,10 @@ static int has_main_file(const char *dir)
 			continue;
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s", dir, de->d_name);
-		if (read_regular_file(path.buf, &data))
-			continue;
+		if (read_regular_file(path.buf, &data)) {
+			found = 1;
+			break;
+		}
 		found = !go_package_name(data.buf, data.len, &name, &n) && n == 4 &&
 			!memcmp(name, "main", 4);
 	}

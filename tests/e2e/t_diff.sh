@@ -567,6 +567,37 @@ GO
 	expect_json '[f["file"] for f in d["findings"]]' '["lib/t.go"]'
 }
 
+# A command whose main.go is a symbolic link (within the repository) is not
+# read before go list names it: its directory gets logs of its own anyway.
+test_command_file_is_a_symlink() {
+	new_go_repo
+	write_file lib/t.go <<'GO'
+package lib
+
+type T struct{ n int }
+
+func New(n int) T { return T{n} }
+GO
+	write_file cmd/a/main.go <<'GO'
+package main
+
+import "example.com/m/lib"
+
+var sink any
+
+func main() { sink = lib.New(2) }
+GO
+	mkdir -p cmd/b
+	ln -s ../a/main.go cmd/b/main.go
+	commit_all "base"
+	git checkout -q -b feature
+	sed -i 's/^func New(n int) T { return T{n} }$/func New(n int) *T { return \&T{n} }/' lib/t.go
+	commit_all "return a pointer"
+	eg scan feature --format json
+	expect_status 0
+	expect_json '[f["file"] for f in d["findings"]]' '["lib/t.go"]'
+}
+
 test_nested_module() {
 	new_go_repo
 	fixture_store
