@@ -3,7 +3,7 @@
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -750,37 +750,6 @@ static int plain_pattern_dir(const char *rel)
 	return 1;
 }
 
-/* The bytes of a regular file (links not followed) in *sb; -1 when it cannot be read. */
-static int read_regular_file(const char *path, struct strbuf *sb)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), ret = -1;
-
-	strbuf_reset(sb);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
-		goto out;
-	for (;;) {
-		ssize_t n;
-
-		strbuf_grow(sb, 8192);
-		n = read(fd, sb->buf + sb->len, sb->alloc - sb->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto out;
-		if (!n)
-			break;
-		sb->len += (size_t)n;
-	}
-	sb->buf[sb->len] = '\0';
-	ret = 0;
-out:
-	close(fd);
-	return ret;
-}
-
 /*
  * Whether a directory may hold a Go file (not a test) of package main: one
  * whose clause says so, or one not read (a symbolic link, which go follows
@@ -791,6 +760,7 @@ static int has_main_file(const char *dir)
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	struct strbuf path = STRBUF_INIT, data = STRBUF_INIT;
+	struct err unread = ERR_INIT;
 	int found = 0;
 
 	if (!d)
@@ -804,7 +774,9 @@ static int has_main_file(const char *dir)
 			continue;
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s", dir, de->d_name);
-		if (read_regular_file(path.buf, &data)) {
+		strbuf_reset(&data);
+		if (read_regular_file(path.buf, SIZE_MAX, &data, &unread)) {
+			err_release(&unread);
 			found = 1;
 			break;
 		}

@@ -1,13 +1,9 @@
 #include "gosrc.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "strbuf.h"
 #include "util.h"
@@ -746,59 +742,18 @@ int go_file_scan(struct go_file **out, const char *data, size_t len, struct err 
 int go_file_load(struct go_file **out, const char *path, struct err *err)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct stat st;
-	int fd = -1, ret = -1;
-	char *data = NULL;
+	char *data;
 	size_t len = 0;
 
 	*out = NULL;
-	/* O_NOFOLLOW: a link could lead out of the tree being analysed.
-	 * O_NONBLOCK: a FIFO must not hang us before the S_ISREG check. */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ELOOP)
-			err_set(err, EXIT_ANALYSIS, "cannot read '%s': is a symbolic link", path);
-		else
-			err_set(err, EXIT_ANALYSIS, "cannot read '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	if (fstat(fd, &st) < 0) {
-		err_set(err, EXIT_ANALYSIS, "cannot read '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err_set(err, EXIT_ANALYSIS, "cannot read '%s': not a regular file", path);
-		goto out;
-	}
-	if (st.st_size > 0 && !too_large((size_t)st.st_size))
-		strbuf_grow(&sb, (size_t)st.st_size);
-	for (;;) {
-		ssize_t n;
-
-		strbuf_grow(&sb, 8192);
-		n = read(fd, sb.buf + sb.len, sb.alloc - sb.len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_set(err, EXIT_ANALYSIS, "cannot read '%s': %s", path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		strbuf_setlen(&sb, sb.len + (size_t)n);
-		if (too_large(sb.len)) {
-			err_set(err, EXIT_ANALYSIS, "cannot read '%s': file too large", path);
-			goto out;
-		}
+	/* positions are unsigned: too_large's bound */
+	if (read_regular_file(path, UINT_MAX - 1, &sb, err)) {
+		strbuf_release(&sb);
+		return -1;
 	}
 	data = strbuf_detach(&sb, &len);
 	*out = scan_owned(data, len);
-	ret = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	strbuf_release(&sb);
-	return ret;
+	return 0;
 }
 
 void go_file_free(struct go_file *f)

@@ -3,11 +3,10 @@
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "strbuf.h"
 #include "util.h"
@@ -168,22 +167,6 @@ void inline_map_add_log(struct inline_map *m, const char *data, size_t len)
 	free(file);
 }
 
-static int read_file(const char *path, struct strbuf *out, struct err *err)
-{
-	char buf[65536];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd < 0)
-		return err_set(err, EXIT_ANALYSIS, "cannot read '%s': %s", path, strerror(errno));
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		strbuf_add(out, buf, (size_t)n);
-	close(fd);
-	if (n < 0)
-		return err_set(err, EXIT_ANALYSIS, "cannot read '%s': %s", path, strerror(errno));
-	return 0;
-}
-
 static int load_dir(struct inline_map *m, const char *dir, struct err *err)
 {
 	DIR *d = opendir(dir);
@@ -210,7 +193,7 @@ static int load_dir(struct inline_map *m, const char *dir, struct err *err)
 				goto out;
 		} else if (S_ISREG(st.st_mode) && ends_with(de->d_name, ".json")) {
 			strbuf_reset(&data);
-			if (read_file(path.buf, &data, err))
+			if (read_regular_file(path.buf, SIZE_MAX, &data, err))
 				goto out;
 			inline_map_add_log(m, data.buf, data.len);
 		}

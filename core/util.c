@@ -1,11 +1,18 @@
 #include "util.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "strbuf.h"
 
 static void out_of_memory(size_t size)
 {
@@ -89,4 +96,51 @@ struct cJSON *json_parse(const char *buf, size_t len, const char **end)
 	v = cJSON_ParseWithLengthOpts(buf, len, end, 0);
 	pthread_mutex_unlock(&lock);
 	return v;
+}
+
+int read_regular_file(const char *path, size_t max, struct strbuf *sb, struct err *err)
+{
+	struct stat st;
+	int fd, ret = -1;
+
+	/* O_NONBLOCK: a FIFO must not hang us before the S_ISREG check */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return err_set(err, EXIT_ANALYSIS, "cannot read '%s': is a symbolic link", path);
+		return err_set(err, EXIT_ANALYSIS, "cannot read '%s': %s", path, strerror(errno));
+	}
+	if (fstat(fd, &st) < 0) {
+		err_set(err, EXIT_ANALYSIS, "cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err_set(err, EXIT_ANALYSIS, "cannot read '%s': not a regular file", path);
+		goto out;
+	}
+	if (st.st_size > 0 && (size_t)st.st_size <= max)
+		strbuf_grow(sb, (size_t)st.st_size);
+	for (;;) {
+		ssize_t n;
+
+		strbuf_grow(sb, 8192);
+		n = read(fd, sb->buf + sb->len, sb->alloc - sb->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err_set(err, EXIT_ANALYSIS, "cannot read '%s': %s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		strbuf_setlen(sb, sb->len + (size_t)n);
+		if (sb->len > max) {
+			err_set(err, EXIT_ANALYSIS, "cannot read '%s': file too large", path);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	close(fd);
+	return ret;
 }

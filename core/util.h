@@ -40,4 +40,14 @@ int is_go_test(const char *path);
 /* A string's hash for open-addressing tables (FNV-1a). */
 size_t hash_str(const char *s);
 
+/*
+ * Appends the bytes of the regular file at path to *sb, refusing one of
+ * more than max bytes. A link is not followed (it could lead out of the
+ * tree being analysed) and a FIFO is refused without blocking. Errors
+ * (EXIT_ANALYSIS) name the file.
+ */
+struct strbuf;
+struct err;
+int read_regular_file(const char *path, size_t max, struct strbuf *sb, struct err *err);
+
 #endif
