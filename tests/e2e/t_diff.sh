@@ -424,6 +424,40 @@ GO
 	expect_json 'len(d["findings"])' 2
 }
 
+# The inlining tests' fixture: package DIR, named NAME, whose New callers
+# inline; feature_new_returns_pointer makes its value escape on a branch.
+write_inlined_lib() {
+	write_file "$1/t.go" <<GO
+package $2
+
+type T struct{ n int }
+
+func New(n int) T { return T{n} }
+GO
+}
+
+# write_inlining_command FILE LIBDIR LIBNAME: a command calling New.
+write_inlining_command() {
+	write_file "$1" <<GO
+package main
+
+import "example.com/m/$2"
+
+var sink any
+
+func main() { sink = $3.New(2) }
+GO
+}
+
+# feature_new_returns_pointer LIBDIR: commits the base, then on branch
+# feature New returns a pointer, which escapes.
+feature_new_returns_pointer() {
+	commit_all "base"
+	git checkout -q -b feature
+	sed -i 's/^func New(n int) T { return T{n} }$/func New(n int) *T { return \&T{n} }/' "$1/t.go"
+	commit_all "return a pointer"
+}
+
 # An escape in a function other packages inline is reported by each
 # caller's compile at its call site; the JSON logs of that caller's own
 # compile move it back to the callee. Each package's logs are read while
@@ -432,13 +466,7 @@ GO
 # from their own directory.
 test_inlined_callee_is_one_finding() {
 	new_go_repo
-	write_file lib/in+line/t.go <<'GO'
-package inline
-
-type T struct{ n int }
-
-func New(n int) T { return T{n} }
-GO
+	write_inlined_lib lib/in+line inline
 	write_file app/app.go <<'GO'
 package app
 
@@ -448,19 +476,8 @@ var keep any
 
 func Use() { keep = inline.New(1) }
 GO
-	write_file cmd/a/main.go <<'GO'
-package main
-
-import "example.com/m/lib/in+line"
-
-var sink any
-
-func main() { sink = inline.New(2) }
-GO
-	commit_all "base"
-	git checkout -q -b feature
-	sed -i 's/^func New(n int) T { return T{n} }$/func New(n int) *T { return \&T{n} }/' lib/in+line/t.go
-	commit_all "return a pointer"
+	write_inlining_command cmd/a/main.go lib/in+line inline
+	feature_new_returns_pointer lib/in+line
 	eg diff --base main --head feature --format json
 	expect_status 1
 	expect_finding new escape 'example.com/m/lib/in+line' New 'lib/in+line/t.go' 5 29 "&T{...} escapes to heap"
@@ -474,13 +491,7 @@ GO
 # compile reports at the inlined call would count as its own.
 test_inlined_callee_whole_build() {
 	new_go_repo
-	write_file lib/in+line/t.go <<'GO'
-package inline
-
-type T struct{ n int }
-
-func New(n int) T { return T{n} }
-GO
+	write_inlined_lib lib/in+line inline
 	write_file app/app.go <<'GO'
 package app
 
@@ -498,28 +509,9 @@ package main
 
 func main() {}
 GO
-	write_file cmd/a+b/main.go <<'GO'
-package main
-
-import "example.com/m/lib/in+line"
-
-var sink any
-
-func main() { sink = inline.New(2) }
-GO
-	write_file cmd/c/main.go <<'GO'
-package main
-
-import "example.com/m/lib/in+line"
-
-var sink any
-
-func main() { sink = inline.New(3) }
-GO
-	commit_all "base"
-	git checkout -q -b feature
-	sed -i 's/^func New(n int) T { return T{n} }$/func New(n int) *T { return \&T{n} }/' lib/in+line/t.go
-	commit_all "return a pointer"
+	write_inlining_command cmd/a+b/main.go lib/in+line inline
+	write_inlining_command cmd/c/main.go lib/in+line inline
+	feature_new_returns_pointer lib/in+line
 	eg diff --base main --head feature --full --format json
 	expect_status 1
 	expect_finding new escape 'example.com/m/lib/in+line' New 'lib/in+line/t.go' 5 29 "&T{...} escapes to heap"
@@ -536,29 +528,12 @@ GO
 # before the other commands' own, so each command still gets its own logs.
 test_command_dir_with_dots_lists_first() {
 	new_go_repo
-	write_file lib/t.go <<'GO'
-package lib
-
-type T struct{ n int }
-
-func New(n int) T { return T{n} }
-GO
+	write_inlined_lib lib lib
 	local d
 	for d in 'cmd/a...b' cmd/a-b cmd/ab cmd/c; do
-		write_file "$d/main.go" <<'GO'
-package main
-
-import "example.com/m/lib"
-
-var sink any
-
-func main() { sink = lib.New(2) }
-GO
+		write_inlining_command "$d/main.go" lib lib
 	done
-	commit_all "base"
-	git checkout -q -b feature
-	sed -i 's/^func New(n int) T { return T{n} }$/func New(n int) *T { return \&T{n} }/' lib/t.go
-	commit_all "return a pointer"
+	feature_new_returns_pointer lib
 	eg diff --base main --head feature --full --format json
 	expect_status 1
 	expect_json '[f["file"] for f in d["findings"] if f["status"] == "new"]' '["lib/t.go"]'
@@ -571,28 +546,11 @@ GO
 # read before go list names it: its directory gets logs of its own anyway.
 test_command_file_is_a_symlink() {
 	new_go_repo
-	write_file lib/t.go <<'GO'
-package lib
-
-type T struct{ n int }
-
-func New(n int) T { return T{n} }
-GO
-	write_file cmd/a/main.go <<'GO'
-package main
-
-import "example.com/m/lib"
-
-var sink any
-
-func main() { sink = lib.New(2) }
-GO
+	write_inlined_lib lib lib
+	write_inlining_command cmd/a/main.go lib lib
 	mkdir -p cmd/b
 	ln -s ../a/main.go cmd/b/main.go
-	commit_all "base"
-	git checkout -q -b feature
-	sed -i 's/^func New(n int) T { return T{n} }$/func New(n int) *T { return \&T{n} }/' lib/t.go
-	commit_all "return a pointer"
+	feature_new_returns_pointer lib
 	eg scan feature --format json
 	expect_status 0
 	expect_json '[f["file"] for f in d["findings"]]' '["lib/t.go"]'
