@@ -440,6 +440,9 @@ static int sides_build(struct gate *g, struct build_request *req, size_t n,
 		strbuf_init(&jobs[i].err.msg, 0);
 		strbuf_init(&jobs[i].err.detail, 0);
 	}
+	/* a second connection opens a store that is there */
+	if (n == 2 && store_ready(g->store, err))
+		goto out;
 	if (n == 2) {
 		struct err ignored = ERR_INIT;
 

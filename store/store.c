@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/strset.h"
 #include "core/util.h"
@@ -142,6 +143,10 @@ struct store {
 	struct strmap texts;        /* the loaded findings' texts, each once (load_strings) */
 	pthread_t checkpointer;     /* store_checkpoint_start's */
 	int checkpointing;
+	pthread_t creator;          /* connects to a new store file: store_open */
+	int creating;               /* the creator runs: store_ready waits for it */
+	int broken;                 /* it failed: every use reports created's error */
+	struct err created;         /* the creator's error */
 };
 
 /* What to do about a failing store, from SQLite's error code. */
@@ -331,47 +336,94 @@ static int load_flow(struct flow_loader *l, long long finding_id)
 	return 0;
 }
 
+/* Connects s to its file: opens, creates and migrates it, prepares the statements. */
+static int store_connect(struct store *s, struct err *err)
+{
+	int i, version;
+
+	if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK)
+		return err_set(err, EXIT_ANALYSIS,
+			       "cannot open store '%s': %s (its directory must exist and be writable: fix that or pass another --store)",
+			       s->path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	if (user_version(s, &version, err))
+		return -1;
+	/* refuse a newer store before anything (its journal mode) is written to it */
+	if (version > store_schema_version)
+		return newer_schema(s, version, err);
+	if (exec_sql(s, "PRAGMA synchronous = NORMAL", err, "cannot set synchronous") ||
+	    exec_sql(s, "PRAGMA journal_mode = WAL", err, "cannot enable WAL") ||
+	    exec_sql(s, "PRAGMA foreign_keys = ON", err, "cannot enable foreign keys"))
+		return -1;
+	if (migrate(s, err) ||
+	    exec_sql(s, stage_tables, err, "cannot create its staging tables"))
+		return -1;
+	for (i = 0; i < STMT_COUNT; i++) {
+		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &s->stmt[i], NULL) != SQLITE_OK)
+			return db_error(s, err, "cannot prepare a statement");
+	}
+	return 0;
+}
+
+static void *create_thread(void *arg)
+{
+	struct store *s = arg;
+
+	store_connect(s, &s->created);
+	return NULL;
+}
+
+int store_ready(struct store *s, struct err *err)
+{
+	if (s->creating) {
+		pthread_join(s->creator, NULL);
+		s->creating = 0;
+		s->broken = err_is_set(&s->created);
+	}
+	if (s->broken)
+		return err_set(err, s->created.status, "%s", s->created.msg.buf);
+	return 0;
+}
+
+/*
+ * Whether the store at path is to be made, in a directory we can write
+ * to: then creating it (SQLite syncs the new file, its journal and its
+ * directory eight times, 5-12 ms) can run beside the first steps of a
+ * run, since nothing can be found in it before this run records something.
+ */
+static int is_new_store(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	struct stat st;
+	int creatable;
+
+	if (slash)
+		*slash = '\0';
+	creatable = strcmp(path, ":memory:") && lstat(path, &st) && errno == ENOENT &&
+		    !access(slash ? (*dir ? dir : "/") : ".", W_OK | X_OK);
+	free(dir);
+	return creatable;
+}
+
 int store_open(struct store **out, const char *path, struct err *err)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
-	int i, version;
 
 	s->path = xstrdup(path);
 	s->flows.load = load_flow;
 	s->flows.data = s;
 	strbuf_init(&s->flows.err.msg, 0);
 	strbuf_init(&s->flows.err.detail, 0);
+	strbuf_init(&s->created.msg, 0);
+	strbuf_init(&s->created.detail, 0);
 	if (make_parent_dir(path, err))
 		goto fail;
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
-		err_set(err, EXIT_ANALYSIS,
-			"cannot open store '%s': %s (its directory must exist and be writable: fix that or pass another --store)",
-			path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+	if (is_new_store(path) && !pthread_create(&s->creator, NULL, create_thread, s))
+		s->creating = 1;
+	else if (store_connect(s, err))
 		goto fail;
-	}
-	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
-	if (user_version(s, &version, err))
-		goto fail;
-	/* refuse a newer store before anything (its journal mode) is written to it */
-	if (version > store_schema_version) {
-		newer_schema(s, version, err);
-		goto fail;
-	}
-	if (exec_sql(s, "PRAGMA synchronous = NORMAL", err, "cannot set synchronous") ||
-	    exec_sql(s, "PRAGMA journal_mode = WAL", err, "cannot enable WAL") ||
-	    exec_sql(s, "PRAGMA foreign_keys = ON", err, "cannot enable foreign keys"))
-		goto fail;
-	if (migrate(s, err) ||
-	    exec_sql(s, stage_tables, err, "cannot create its staging tables"))
-		goto fail;
-	for (i = 0; i < STMT_COUNT; i++) {
-		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-				       &s->stmt[i], NULL) != SQLITE_OK) {
-			db_error(s, err, "cannot prepare a statement");
-			goto fail;
-		}
-	}
 	*out = s;
 	return 0;
 fail:
@@ -406,10 +458,13 @@ static void checkpoint_wait(struct store *s)
 
 void store_checkpoint_start(struct store *s)
 {
+	struct err ignored = ERR_INIT;
 	const char *file;
 
-	if (!s)
+	if (!s || store_ready(s, &ignored)) {
+		err_release(&ignored);
 		return;
+	}
 	checkpoint_wait(s);
 	file = sqlite3_db_filename(s->db, "main");
 	if (file && *file)   /* not for an in-memory store */
@@ -423,6 +478,9 @@ void store_close(struct store *s)
 
 	if (!s)
 		return;
+	if (s->creating)
+		pthread_join(s->creator, NULL);
+	err_release(&s->created);
 	checkpoint_wait(s);
 	for (i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
@@ -437,8 +495,16 @@ void store_close(struct store *s)
 
 int store_find_analysis(struct store *s, const char *key, long long *id, struct err *err)
 {
-	sqlite3_stmt *st = s->stmt[STMT_FIND];
+	sqlite3_stmt *st = NULL;
 	int rc;
+
+	if (s->creating) {
+		*id = 0;   /* nothing to find before this run records something */
+		return 0;
+	}
+	if (store_ready(s, err))
+		return -1;
+	st = s->stmt[STMT_FIND];
 
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -466,6 +532,8 @@ static void stage_clear(struct store *s)
 
 int store_stage_begin(struct store *s, struct err *err)
 {
+	if (store_ready(s, err))
+		return -1;
 	stage_clear(s);
 	/* a transaction of the temporary tables only: cheap, and no lock on the store */
 	return exec_sql(s, "BEGIN", err, "cannot start staging an analysis");
@@ -473,8 +541,8 @@ int store_stage_begin(struct store *s, struct err *err)
 
 void store_stage_abort(struct store *s)
 {
-	if (!s)
-		return;
+	if (!s || s->creating || s->broken)
+		return;   /* nothing was staged */
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	stage_clear(s);
@@ -687,11 +755,15 @@ static void load_strings(struct store *s, sqlite3_stmt *st, struct finding *f)
 int store_load_findings(struct store *s, long long id, int with_flows, struct finding_list *out,
 			struct err *err)
 {
-	sqlite3_stmt *st = s->stmt[STMT_LOAD_FINDINGS], *fl = s->stmt[STMT_LOAD_FLOWS];
+	sqlite3_stmt *st = NULL, *fl = NULL;
 	long long *ids = NULL;
 	size_t first = out->nr, n = 0, alloc = 0, k = 0;
 	int rc, ret = -1;
 
+	if (store_ready(s, err))
+		return -1;
+	st = s->stmt[STMT_LOAD_FINDINGS];
+	fl = s->stmt[STMT_LOAD_FLOWS];
 	sqlite3_bind_int64(st, 1, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct finding *f = finding_list_add(out);

@@ -20,8 +20,16 @@ struct analysis_meta {
 	const char *build_flags;
 };
 
-/* Opens (creating and migrating as needed). Errors name the file and say what to do. */
+/*
+ * Opens (creating and migrating as needed). Errors name the file and say
+ * what to do. A store that does not exist yet is created on a thread of
+ * its own while the caller goes on: until it is ready, store_find_analysis
+ * finds nothing (there is nothing to find) and every other use waits for
+ * it, reporting a failed creation as store_open would have.
+ */
 int store_open(struct store **out, const char *path, struct err *err);
+/* Waits for a store being created: 0, or -1 with its error. */
+int store_ready(struct store *s, struct err *err);
 /*
  * Starts copying the WAL into the store file on a thread and connection of
  * its own, while this one goes on reading: then closing, which copies what

@@ -145,6 +145,40 @@ test_store_directory_read_only() {
 	[ "$(sha256sum "$T/ro/store.db")" = "$sum" ] || fail "the read-only store changed"
 }
 
+# A store that does not exist yet is created while the trees are written
+# and listed (store.h). When creating it fails, as in a directory with room
+# for 4 KiB, its first use says so as opening it would have: exit 3, one
+# line naming the store; for a comparison as for a scan.
+test_new_store_cannot_be_created() {
+	new_go_repo
+	fixture_store
+	commit_all "base"
+	git checkout -q -b feature
+	write_file sub/extra.go <<'GO'
+package sub
+
+func Extra() *int { n := 1; return &n }
+GO
+	commit_all "feature"
+	if ! unshare -m --propagation private true 2>/dev/null; then
+		echo "note: no mount namespace; a store that cannot be created not checked"
+		return 0
+	fi
+	mkdir -p "$T/full"
+	local cmd
+	for cmd in "scan -q" "diff -q --base main --head feature"; do
+		E2E_LAST_CMD="escgate $cmd --store $T/full/store.db (in a 4 KiB tmpfs)"
+		# shellcheck disable=SC2086 # cmd is split on purpose
+		in_new_mounts 'mount -t tmpfs -o size=4k tmpfs "$1"' "$T/full" \
+			$cmd --store "$T/full/store.db"
+		[ "$RC" != 97 ] || { echo "note: cannot mount a tmpfs; not checked"; return 0; }
+		expect_status 3
+		expect_one_line_error
+		expect_contains "store '$T/full/store.db'" stderr
+		expect_contains "pass another --store" stderr
+	done
+}
+
 # Without TMPDIR the trees go to /dev/shm when it has 2 GiB free (tree.c).
 # A tmpfs that says so but holds 16 files runs out of room while the tree is
 # written: the error names the file and says to set TMPDIR.
