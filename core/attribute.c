@@ -478,18 +478,37 @@ out:
 
 struct attribute_stream {
 	struct attributor a;
+	const struct build_output *bo;   /* what a is made from, at the first verdict */
+	const char *root;
+	struct store *store;
+	int ready;
 	struct inline_map *inl;      /* of the package whose verdicts arrive now */
 	struct strbuf json_dir;      /* where inl was read from */
 	struct err err;              /* the first failure: later verdicts are dropped */
 	int failed;
 };
 
+/*
+ * The attributor reads the listed packages' sources (function spans,
+ * allow comments). Made when the first verdict arrives, that reading
+ * overlaps the compiler instead of delaying its start.
+ */
+static void stream_ready(struct attribute_stream *st)
+{
+	if (st->ready)
+		return;
+	attributor_init(&st->a, st->bo, st->root, st->store);
+	st->ready = 1;
+}
+
 struct attribute_stream *attribute_stream_new(const struct build_output *bo, const char *root,
 					      struct store *store)
 {
 	struct attribute_stream *st = xcalloc(1, sizeof(*st));
 
-	attributor_init(&st->a, bo, root, store);
+	st->bo = bo;
+	st->root = root;
+	st->store = store;
 	strbuf_init(&st->json_dir, 0);
 	strbuf_init(&st->err.msg, 0);
 	strbuf_init(&st->err.detail, 0);
@@ -502,6 +521,7 @@ void attribute_stream_verdict(void *data, struct raw_verdict *r, const char *jso
 
 	if (st->failed)
 		return;
+	stream_ready(st);
 	if (!st->inl || strcmp(st->json_dir.buf, json_dir)) {
 		/* the previous package is done: its logs are read, and are not read again */
 		inline_map_free(st->inl);
@@ -528,6 +548,7 @@ int attribute_stream_finish(struct attribute_stream *st, struct allow_list *allo
 		strbuf_addbuf(&err->detail, &st->err.detail);
 		return -1;
 	}
+	stream_ready(st);   /* no verdicts: the allow comments are still listed */
 	attributor_release(&st->a, allows);
 	return 0;
 }

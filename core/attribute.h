@@ -38,7 +38,9 @@ int attribute_verdicts(struct build_output *bo, const struct inline_map *inl, co
  * each verdict as soon as its package is compiled, with the inline map of
  * that package's JSON logs alone, and removes those logs when the next
  * package begins. The compiler's and escgate's work overlap, and neither
- * the verdicts nor the logs pile up.
+ * the verdicts nor the logs pile up. bo and root are read when the first
+ * verdict arrives (the sources of the listed packages with it), so they
+ * must stay as they are until attribute_stream_finish.
  *
  *	st = attribute_stream_new(&bo, root, store);
  *	bo.sink = (struct verdict_sink){ attribute_stream_verdict, st };
