@@ -316,12 +316,18 @@ int gate_open(struct gate *g, const struct analysis_opts *o, struct err *err)
 	g->quiet = o->quiet;
 	g->build.tags = o->tags;
 	/*
-	 * go env takes as long as starting libgit2 (it parses the system's CA
-	 * certificates) and opening the store: do them at once.
+	 * go env takes about as long as starting libgit2 (it parses the
+	 * system's CA certificates): do them at once.
 	 */
 	probing = !pthread_create(&thread, NULL, probe_thread, &probe);
 	git_libgit2_init();
 	g->libgit2 = 1;
+	/*
+	 * libgit2 hashes every object it reads again; git does not, and zlib's
+	 * checksum still catches a damaged pack. Reading the 600 Go files of a
+	 * 200-package module took 8.4 ms with the check, 5.6 ms without.
+	 */
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	if (git_repository_open_ext(&g->repo, ".", 0, NULL)) {
 		err_set(err, EXIT_ANALYSIS, "not a git repository: '%s'",
 			getcwd(cwd, sizeof(cwd)) ? cwd : ".");
