@@ -60,8 +60,26 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# escgate links libgit2, SQLite and what they call from the static archives
+# their -dev packages ship: 18 fewer shared objects to map and relocate at
+# every start (8 ms from exec to main became 3.5 ms here; each run of a
+# pre-push hook or a one-package gate pays it). Debian's libgit2.pc leaves
+# out the GSSAPI library its archive calls, hence the -l:. Where that does
+# not link, or with STATIC_DEPS=0, the shared libraries, as everything else.
+STATIC_DEPS ?= 1
+STATIC_LDLIBS = -Wl,-Bstatic $(filter-out -lm -ldl -lrt -lpthread -lc,\
+	$(shell pkg-config --static --libs-only-l libgit2 libssh2 sqlite3)) -Wl,-Bdynamic \
+	-l:libgssapi_krb5.so.2 $(shell pkg-config --libs libcjson) -lm -ldl -lrt -pthread
+
 $(BIN): $(CMD_OBJ) $(LIB)
+ifeq ($(STATIC_DEPS)$(SANITIZE),1)
+	@mkdir -p $(BUILD)
+	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(LIB) $(STATIC_LDLIBS) 2>$(BUILD)/static-link.log || { \
+		echo "note: linking the shared libraries instead (see $(BUILD)/static-link.log)"; \
+		$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(LIB) $(LDLIBS); }
+else
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(LIB) $(LDLIBS)
+endif
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
