@@ -528,7 +528,7 @@ class Bench:
             rs = sorted((r for r in self.results if (r["case"], r["row"], r["state"]) == (case, row, state)),
                         key=lambda r: r["outside_share"])
             gaps = rs[len(rs) // 2]["own_time_gaps"]
-            gap_note = ", ".join("%.2f s %s" % (g[1], g[0]) for g in gaps if g[1] >= 0.05)
+            gap_note = ", ".join("%.0f ms %s" % (1000 * g[1], g[0]) for g in gaps if g[1] >= 0.0005)
         dense = [r for r in self.results if r["case"] == "dense"]
         if dense:
             rss = statistics.median(r["rss_self_kib"] for r in dense) / 1024

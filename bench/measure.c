@@ -69,7 +69,7 @@ static long vm_hwm(pid_t pid)
 int main(int argc, char **argv)
 {
 	const char *out;
-	int sync_pipe[2], status = 0, traced = 0;
+	int status = 0, traced = 0;
 	long self = -1;
 	struct rusage ru;
 	double start, end;
@@ -81,30 +81,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	out = argv[1];
-	if (pipe(sync_pipe)) {
-		perror("measure: pipe");
-		return 2;
-	}
-	start = now();
-	pid = fork();
-	if (pid < 0) {
-		perror("measure: fork");
-		return 2;
-	}
-	if (pid == 0) {
-		char c;
-
-		close(sync_pipe[1]);
-		/* wait until the parent has decided how to watch us */
-		if (read(sync_pipe[0], &c, 1) == 1 && c == 't')
-			ptrace(PTRACE_TRACEME, 0, NULL, NULL);
-		close(sync_pipe[0]);
-		execvp(argv[3], argv + 3);
-		fprintf(stderr, "measure: cannot run %s: %s\n", argv[3], strerror(errno));
-		_exit(127);
-	}
-	close(sync_pipe[0]);
-	/* Probe whether ptrace is allowed here (seccomp, yama) with our own child. */
+	/*
+	 * Whether ptrace is allowed here (seccomp, yama), probed with a child of
+	 * our own before the clock starts: the probe is not COMMAND's time.
+	 */
 	{
 		pid_t probe = fork();
 		int pst;
@@ -115,11 +95,19 @@ int main(int argc, char **argv)
 		traced = probe > 0 && waitpid(probe, &pst, 0) == probe && WIFEXITED(pst) &&
 			 WEXITSTATUS(pst) == 0;
 	}
-	if (write(sync_pipe[1], traced ? "t" : "p", 1) != 1) {
-		perror("measure: write");
+	start = now();
+	pid = fork();
+	if (pid < 0) {
+		perror("measure: fork");
 		return 2;
 	}
-	close(sync_pipe[1]);
+	if (pid == 0) {
+		if (traced)
+			ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		execvp(argv[3], argv + 3);
+		fprintf(stderr, "measure: cannot run %s: %s\n", argv[3], strerror(errno));
+		_exit(127);
+	}
 
 	if (traced) {
 		/* the exec stops the child with SIGTRAP: set our options then */
