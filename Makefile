@@ -152,7 +152,7 @@ clean:
 
 # make bench: the benchmark (bench/bench.py, not part of check): a generated
 # 200-package repository, escgate against the script a user would write,
-# PASS/MISS per target. About 25 minutes on two cores; a quick run:
+# PASS/MISS per target. 10 to 15 minutes on two cores; a quick run:
 #   make bench BENCH_PACKAGES=20 BENCH_RUNS=1
 BENCH_TOOLS := build/bench/measure build/bench/gowrap
 .PHONY: bench
