@@ -73,10 +73,11 @@ STATIC_LDLIBS = -Wl,-Bstatic $(filter-out -lm -ldl -lrt -lpthread -lc,\
 
 $(BIN): $(CMD_OBJ) $(LIB)
 ifeq ($(STATIC_DEPS)$(SANITIZE),1)
-	@mkdir -p $(BUILD)
-	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(LIB) $(STATIC_LDLIBS) 2>$(BUILD)/static-link.log || { \
-		echo "note: linking the shared libraries instead (see $(BUILD)/static-link.log)"; \
-		$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(LIB) $(LDLIBS); }
+	@mkdir -p $(BUILD) && rm -f $(BUILD)/static-link.failed
+	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(LIB) $(STATIC_LDLIBS) 2>$(BUILD)/static-link.log || \
+		{ touch $(BUILD)/static-link.failed; $(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(LIB) $(LDLIBS); }
+	@[ ! -e $(BUILD)/static-link.failed ] || \
+		echo "note: the static archives did not link ($(BUILD)/static-link.log): shared libraries used"
 else
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(LIB) $(LDLIBS)
 endif
