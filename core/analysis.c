@@ -137,11 +137,9 @@ static int side_resolve(struct side *s, struct err *err)
 	return 0;
 }
 
-/* Runs go list on the written tree of s; gobuild_list_parse reads its output. */
+/* Runs go list on the written, resolved tree of s; gobuild_list_parse reads its output. */
 static int side_list_run(struct gate *g, struct side *s, struct err *err)
 {
-	if (side_resolve(s, err))
-		return -1;
 	return gobuild_list_run(&g->tc, &g->build, s->root, s->label, &s->list, err);
 }
 
@@ -160,8 +158,7 @@ static void *list_thread(void *arg)
 {
 	struct list_job *job = arg;
 
-	job->ret = gobuild_list_run(&job->g->tc, &job->g->build, job->s->root, job->s->label,
-				    &job->s->list, &job->err);
+	job->ret = side_list_run(job->g, job->s, &job->err);
 	return NULL;
 }
 
@@ -190,7 +187,8 @@ static int sides_list(struct gate *g, struct side *a, struct side *b, struct err
 	else if (a)
 		job.ret = side_list_run(g, a, &job.err);
 	if (b && (threaded || !job.ret))
-		bret = side_write(g, b, a, &berr) || side_list_run(g, b, &berr);
+		bret = side_write(g, b, a, &berr) || side_resolve(b, &berr) ||
+		       side_list_run(g, b, &berr);
 	if (threaded)
 		pthread_join(thread, NULL);
 	if (job.ret) {
@@ -413,6 +411,20 @@ static int sides_build(struct gate *g, struct build_request *req, size_t n,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		memset(&jobs[i], 0, sizeof(jobs[i]));
+		jobs[i].g = g;
+		jobs[i].s = req[i].s;
+		jobs[i].only = only;
+		jobs[i].store = g->store;
+		jobs[i].key = req[i].key;
+		jobs[i].flags = req[i].flags;
+		jobs[i].id = req[i].id;
+		jobs[i].last_use = req[i].last_use;
+		strbuf_init(&jobs[i].json_dir, 0);
+		strbuf_init(&jobs[i].err.msg, 0);
+		strbuf_init(&jobs[i].err.detail, 0);
+	}
+	for (i = 0; i < n; i++) {
 		struct side *s = req[i].s;
 
 		if (s->listed && s->list.built) {
@@ -431,39 +443,20 @@ static int sides_build(struct gate *g, struct build_request *req, size_t n,
 	 * measured, four go commands at once were slower than both listings
 	 * first and then both builds.
 	 */
-	if ((only || n == 2) && sides_list(g, req[0].s, n == 2 ? req[1].s : NULL, err)) {
-		if (opening)
-			pthread_join(opener, NULL);
-		store_close(second.store);
-		err_release(&second.err);
-		return -1;
-	}
+	if ((only || n == 2) && sides_list(g, req[0].s, n == 2 ? req[1].s : NULL, err))
+		goto out;
 	if (!only && n == 1) {
 		struct side *s = req[0].s;
 		int bad = side_write(g, s, NULL, err) || side_resolve(s, err);
 
 		tree_files_release(&s->files);   /* no other tree links to it */
 		if (bad)
-			return -1;
+			goto out;
 	}
 	for (i = 0; i < n; i++)
 		say(g, req[i].s->label, req[i].s->what.buf,
 		    only ? "building the affected packages with escape analysis" :
 			   "building with escape analysis");
-	for (i = 0; i < n; i++) {
-		memset(&jobs[i], 0, sizeof(jobs[i]));
-		jobs[i].g = g;
-		jobs[i].s = req[i].s;
-		jobs[i].only = only;
-		jobs[i].store = g->store;
-		jobs[i].key = req[i].key;
-		jobs[i].flags = req[i].flags;
-		jobs[i].id = req[i].id;
-		jobs[i].last_use = req[i].last_use;
-		strbuf_init(&jobs[i].json_dir, 0);
-		strbuf_init(&jobs[i].err.msg, 0);
-		strbuf_init(&jobs[i].err.detail, 0);
-	}
 	if (n == 2) {
 		if (opening)
 			pthread_join(opener, NULL);
