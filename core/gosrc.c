@@ -933,7 +933,7 @@ static int import_spec(const char *s, size_t len, size_t *i, go_import_fn fn, vo
 /* The name in the package clause, at *i (after comments), with *i past it; 0 if none. */
 static size_t package_clause(const char *s, size_t len, size_t *i)
 {
-	size_t n, start = 0;
+	size_t start = 0;
 
 	/* the compiler ignores a byte order mark that starts the file */
 	if (len >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
@@ -942,8 +942,7 @@ static size_t package_clause(const char *s, size_t len, size_t *i)
 	if (ident_len(s, len, *i) != 7 || strncmp(s + *i, "package", 7))
 		return 0;
 	*i = skip_blank(s, len, *i + 7);
-	n = ident_len(s, len, *i);
-	return n;
+	return ident_len(s, len, *i);
 }
 
 int go_package_name(const char *s, size_t len, const char **name, size_t *namelen)

@@ -58,6 +58,9 @@ const struct go_func *go_file_func_at(const struct go_file *f, unsigned line, un
 /* The text of a line without its newline; 0 on success, -1 if out of range. */
 int go_file_line(const struct go_file *f, unsigned line, const char **start, size_t *len);
 
+/* The name in a file's package clause, within data; -1 when it has none. */
+int go_package_name(const char *data, size_t len, const char **name, size_t *namelen);
+
 /*
  * The import paths of a file's import declarations, which come before any
  * other declaration, each passed to fn (the path as written between its
@@ -65,9 +68,6 @@ int go_file_line(const struct go_file *f, unsigned line, const char **start, siz
  * were, or -1 when the file does not start like Go ("package name", then
  * well-formed import declarations).
  */
-/* The name in a file's package clause, within data; -1 when it has none. */
-int go_package_name(const char *data, size_t len, const char **name, size_t *namelen);
-
 typedef void (*go_import_fn)(const char *path, size_t len, void *arg);
 int go_scan_imports(const char *data, size_t len, go_import_fn fn, void *arg);
 
