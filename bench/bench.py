@@ -466,7 +466,8 @@ class Bench:
                 if rc is None and rw is None:
                     continue
                 lines.append("  %-6s %-34s %s | %s" % (case, what, fmt_ratio(rc), fmt_ratio(rw)))
-        pc, pw = stored_pairs("cold"), stored_pairs("warm")
+        pairs = {state: stored_pairs(state) for state in ("cold", "warm")}
+        pc, pw = pairs["cold"], pairs["warm"]
         if pc or pw:
             lines.append("  %-6s %-34s %s | %s" % ("all", "base stored / cold gate, paired",
                                                     fmt_ratio(statistics.median(pc) if pc else None),
@@ -485,7 +486,7 @@ class Bench:
         # one line apart. The per-case ratios of medians are shown beside it.
         vals, ok = [], None
         for state in ("cold", "warm"):
-            p = stored_pairs(state)
+            p = pairs[state]
             if not p:
                 continue
             m = statistics.median(p)
