@@ -12,6 +12,7 @@
 
 #include "core/interrupt.h"
 #include "core/policy.h"
+#include "core/thread.h"
 #include "core/tree.h"
 #include "core/util.h"
 
@@ -319,7 +320,7 @@ int gate_open(struct gate *g, const struct analysis_opts *o, struct err *err)
 	 * go env takes about as long as starting libgit2 (it parses the
 	 * system's CA certificates): do them at once.
 	 */
-	probing = !pthread_create(&thread, NULL, probe_thread, &probe);
+	probing = !thread_start(&thread, probe_thread, &probe);
 	git_libgit2_init();
 	g->libgit2 = 1;
 	/*

@@ -13,6 +13,7 @@
 #include "logjson.h"
 #include "scope.h"
 #include "strset.h"
+#include "thread.h"
 #include "tree.h"
 #include "util.h"
 
@@ -182,7 +183,7 @@ static int sides_list(struct gate *g, struct side *a, struct side *b, struct err
 		b = NULL;
 	if (a && (side_write(g, a, NULL, err) || side_resolve(a, err)))
 		goto out;
-	if (a && b && !pthread_create(&thread, NULL, list_thread, &job))
+	if (a && b && !thread_start(&thread, list_thread, &job))
 		threaded = 1;
 	else if (a)
 		job.ret = side_list_run(g, a, &job.err);
@@ -305,7 +306,7 @@ static int side_compile(struct compile_job *job)
 	} else {
 		s->list.await_listing = await_listing;
 		s->list.await_data = &list;
-		if (!pthread_create(&list.thread, NULL, list_thread, &list))
+		if (!thread_start(&list.thread, list_thread, &list))
 			list.running = 1;
 		else
 			list_thread(&list);
@@ -329,7 +330,7 @@ static int side_compile(struct compile_job *job)
 		goto out;
 	}
 	/* the sources are read: the tree can go while the store commits */
-	if (job->last_use && !pthread_create(&remover, NULL, remove_thread, s->dir.buf))
+	if (job->last_use && !thread_start(&remover, remove_thread, s->dir.buf))
 		removing = 1;
 	meta.key = job->key;
 	meta.commit = s->rev->worktree ? NULL : s->rev->hex;
@@ -435,7 +436,7 @@ static int sides_build(struct gate *g, struct build_request *req, size_t n,
 	}
 	/* the second side's connection (1-2 ms to open) is made while the trees are listed */
 	if (n == 2)
-		opening = !pthread_create(&opener, NULL, open_thread, &second);
+		opening = !thread_start(&opener, open_thread, &second);
 	/*
 	 * A partial build needs the listing first: it names the packages to
 	 * build. A whole build of one side starts at once, with go list beside
@@ -468,7 +469,7 @@ static int sides_build(struct gate *g, struct build_request *req, size_t n,
 		/* without a second connection (or thread) the two run one after the other */
 		if (second.store) {
 			jobs[1].store = second.store;
-			if (!pthread_create(&thread, NULL, compile_thread, &jobs[1]))
+			if (!thread_start(&thread, compile_thread, &jobs[1]))
 				threaded = 1;
 			else
 				jobs[1].store = g->store;

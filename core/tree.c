@@ -20,6 +20,7 @@
 #include "interrupt.h"
 #include "scope.h"
 #include "strset.h"
+#include "thread.h"
 #include "util.h"
 
 /*
@@ -134,7 +135,7 @@ static void remove_paths(char *const *paths, size_t nr, int dirs)
 	if (want > REMOVE_THREADS - 1)
 		want = REMOVE_THREADS - 1;
 	for (n = 0; n < want; n++)
-		if (pthread_create(&threads[n], NULL, remove_worker, &b))
+		if (thread_start(&threads[n], remove_worker, &b))
 			break;
 	remove_worker(&b);
 	for (i = 0; i < n; i++)
@@ -587,7 +588,7 @@ static void write_pool_start(struct write_pool *p)
 
 	p->started = 1;
 	for (n = 0; n < WRITERS; n++)
-		if (pthread_create(&p->writers[n].thread, NULL, writer_thread, &p->writers[n]))
+		if (thread_start(&p->writers[n].thread, writer_thread, &p->writers[n]))
 			break;
 	p->nwriters = n;
 }

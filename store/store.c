@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/strset.h"
+#include "core/thread.h"
 #include "core/util.h"
 #include "schema.h"
 
@@ -420,7 +421,7 @@ int store_open(struct store **out, const char *path, struct err *err)
 	strbuf_init(&s->created.detail, 0);
 	if (make_parent_dir(path, err))
 		goto fail;
-	if (is_new_store(path) && !pthread_create(&s->creator, NULL, create_thread, s))
+	if (is_new_store(path) && !thread_start(&s->creator, create_thread, s))
 		s->creating = 1;
 	else if (store_connect(s, err))
 		goto fail;
@@ -468,7 +469,7 @@ void store_checkpoint_start(struct store *s)
 	checkpoint_wait(s);
 	file = sqlite3_db_filename(s->db, "main");
 	if (file && *file)   /* not for an in-memory store */
-		s->checkpointing = !pthread_create(&s->checkpointer, NULL, checkpoint_thread,
+		s->checkpointing = !thread_start(&s->checkpointer, checkpoint_thread,
 						   (void *)file);
 }
 
