@@ -377,20 +377,62 @@ struct build_request {
 	int last_use;   /* the tree is not needed after this build */
 };
 
-/* A second connection to the store, opened on a thread while the trees are listed. */
-struct open_job {
+/*
+ * A second connection to the store, for the second side's build: opening
+ * one takes 1-2 ms (the schema, the prepared statements), so it is opened
+ * on a thread while the trees are written and listed.
+ */
+struct opener {
 	const char *path;
 	struct store *store;
 	struct err err;
+	pthread_t thread;
+	int running;
 };
 
 static void *open_thread(void *arg)
 {
-	struct open_job *job = arg;
+	struct opener *o = arg;
 
-	if (store_open(&job->store, job->path, &job->err))
-		job->store = NULL;
+	if (store_open(&o->store, o->path, &o->err))
+		o->store = NULL;
 	return NULL;
+}
+
+static void opener_start(struct opener *o, struct gate *g)
+{
+	if (o->path)
+		return;
+	o->path = store_path(g->store);
+	strbuf_init(&o->err.msg, 0);
+	strbuf_init(&o->err.detail, 0);
+	o->running = !thread_start(&o->thread, open_thread, o);
+}
+
+/* The connection, opened now if it was not started; NULL if it cannot be had. */
+static struct store *opener_take(struct opener *o, struct gate *g)
+{
+	struct store *store;
+
+	opener_start(o, g);
+	if (o->running)
+		pthread_join(o->thread, NULL);
+	else if (!o->store && !err_is_set(&o->err))
+		open_thread(o);
+	o->running = 0;
+	store = o->store;
+	o->store = NULL;
+	return store;
+}
+
+static void opener_release(struct opener *o)
+{
+	if (o->running)
+		pthread_join(o->thread, NULL);
+	o->running = 0;
+	store_close(o->store);
+	o->store = NULL;
+	err_release(&o->err);
 }
 
 /*
@@ -403,12 +445,13 @@ static void *open_thread(void *arg)
  * still compiles.
  */
 static int sides_build(struct gate *g, struct build_request *req, size_t n,
-		       const struct strset *only, struct err *err)
+		       const struct strset *only, struct opener *second, struct err *err)
 {
 	struct compile_job jobs[2];
-	struct open_job second = { store_path(g->store), NULL, ERR_INIT };
-	pthread_t thread, opener;
-	int threaded = 0, opening = 0, ret = -1;
+	struct opener own = { 0 };
+	struct store *second_store = NULL;
+	pthread_t thread;
+	int threaded = 0, ret = -1;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -434,9 +477,10 @@ static int sides_build(struct gate *g, struct build_request *req, size_t n,
 			s->listed = 0;
 		}
 	}
-	/* the second side's connection (1-2 ms to open) is made while the trees are listed */
+	if (!second)
+		second = &own;
 	if (n == 2)
-		opening = !thread_start(&opener, open_thread, &second);
+		opener_start(second, g);
 	/*
 	 * A partial build needs the listing first: it names the packages to
 	 * build. A whole build of one side starts at once, with go list beside
@@ -459,16 +503,12 @@ static int sides_build(struct gate *g, struct build_request *req, size_t n,
 		    only ? "building the affected packages with escape analysis" :
 			   "building with escape analysis");
 	if (n == 2) {
-		if (opening)
-			pthread_join(opener, NULL);
-		else
-			open_thread(&second);
-		opening = 0;
+		second_store = opener_take(second, g);
 		if (store_ready(g->store, err))
 			goto out;
 		/* without a second connection (or thread) the two run one after the other */
-		if (second.store) {
-			jobs[1].store = second.store;
+		if (second_store) {
+			jobs[1].store = second_store;
 			if (!thread_start(&thread, compile_thread, &jobs[1]))
 				threaded = 1;
 			else
@@ -493,10 +533,8 @@ static int sides_build(struct gate *g, struct build_request *req, size_t n,
 out:
 	for (i = 0; i < n; i++)
 		job_release(&jobs[i]);
-	if (opening)
-		pthread_join(opener, NULL);
-	store_close(second.store);
-	err_release(&second.err);
+	store_close(second_store);
+	opener_release(&own);
 	return ret;
 }
 
@@ -506,7 +544,7 @@ static int side_build(struct gate *g, struct side *s, const struct strset *only,
 	/* a whole analysis is the last thing done with a tree; a partial one may be redone whole */
 	struct build_request req = { s, key, flags, id, !only };
 
-	return sides_build(g, &req, 1, only, err);
+	return sides_build(g, &req, 1, only, NULL, err);
 }
 
 /* The stored whole-tree analysis of s, made now if there is none. */
@@ -621,8 +659,8 @@ static int load_split(struct gate *g, long long id, const struct strset *only,
 	return 0;
 }
 
-static int compare_whole(struct gate *g, struct side *b, struct side *h, struct comparison *out,
-			 struct err *err)
+static int compare_whole(struct gate *g, struct side *b, struct side *h, struct opener *second,
+			 struct comparison *out, struct err *err)
 {
 	side_unscope(b);
 	side_unscope(h);
@@ -632,7 +670,7 @@ static int compare_whole(struct gate *g, struct side *b, struct side *h, struct 
 			{ h, h->key.buf, h->flags.buf, &h->full_id, 1 },
 		};
 
-		if (sides_build(g, req, 2, NULL, err))
+		if (sides_build(g, req, 2, NULL, second, err))
 			return -1;
 	} else {
 		if (side_full(g, b, err))
@@ -661,6 +699,7 @@ int analysis_compare(struct gate *g, const struct revision *base, const struct r
 	size_t nreq = 0;
 	struct finding_list base_rest = { 0 }, head_rest = { 0 };
 	struct scope_plan plan = { 0 };
+	struct opener second = { 0 };
 	size_t i;
 	int ret = -1, exact;
 	git_oid oid;
@@ -672,7 +711,7 @@ int analysis_compare(struct gate *g, const struct revision *base, const struct r
 		goto out;
 	/* identical content compares whole: exact counts for the price of one build */
 	if (full || (b.full_id && h.full_id) || !strcmp(b.key.buf, h.key.buf)) {
-		ret = compare_whole(g, &b, &h, out, err);
+		ret = compare_whole(g, &b, &h, &second, out, err);
 		goto out;
 	}
 	/* only what the change can reach is written, when that can be told from git alone */
@@ -685,6 +724,9 @@ int analysis_compare(struct gate *g, const struct revision *base, const struct r
 		say(g, "scope", "writing what the change can reach", msg.buf);
 		strbuf_reset(&msg);
 	}
+	/* neither side is stored: both are likely to be built */
+	if (!b.full_id && !h.full_id)
+		opener_start(&second, g);
 	if (sides_list(g, &b, &h, err) ||
 	    affected_packages(g->repo, base, head, &b.list, b.root, &h.list, h.root, &affected,
 			      &whole, err))
@@ -692,7 +734,7 @@ int analysis_compare(struct gate *g, const struct revision *base, const struct r
 	if (whole.len) {
 		strbuf_addf(&msg, "whole modules: %s", whole.buf);
 		say(g, "scope", msg.buf, "compiling everything");
-		ret = compare_whole(g, &b, &h, out, err);
+		ret = compare_whole(g, &b, &h, &second, out, err);
 		goto out;
 	}
 	out->packages_compared = affected.nr;
@@ -731,7 +773,7 @@ int analysis_compare(struct gate *g, const struct revision *base, const struct r
 		req[nreq].last_use = 0;   /* a whole comparison may follow */
 		nreq++;
 	}
-	if (nreq && sides_build(g, req, nreq, &affected, err))
+	if (nreq && sides_build(g, req, nreq, &affected, &second, err))
 		goto out;
 	if (load_split(g, ids[0], &affected, &out->base, &base_rest, err) ||
 	    load_split(g, ids[1], &affected, &out->head, &head_rest, err))
@@ -751,7 +793,7 @@ int analysis_compare(struct gate *g, const struct revision *base, const struct r
 		finding_list_release(&out->base);
 		finding_list_release(&out->head);
 		out->packages_compared = 0;
-		ret = compare_whole(g, &b, &h, out, err);
+		ret = compare_whole(g, &b, &h, &second, out, err);
 		goto out;
 	}
 	if (b.full_id)
@@ -771,6 +813,7 @@ out:
 	side_release(&b);
 	side_release(&h);
 	scope_plan_release(&plan);
+	opener_release(&second);
 	return ret;
 }
 
