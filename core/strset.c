@@ -11,6 +11,16 @@ void strset_add(struct strset *s, const char *item)
 	s->items[s->nr++] = xstrdup(item);
 }
 
+void strset_take(struct strset *dst, struct strset *src)
+{
+	ALLOC_GROW(dst->items, dst->nr + src->nr, dst->alloc);
+	if (src->nr)
+		memcpy(dst->items + dst->nr, src->items, src->nr * sizeof(*src->items));
+	dst->nr += src->nr;
+	free(src->items);
+	memset(src, 0, sizeof(*src));
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

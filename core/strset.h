@@ -11,6 +11,8 @@ struct strset {
 
 void strset_add(struct strset *s, const char *item);
 void strset_seal(struct strset *s);
+/* Moves src's items, unsealed, to the end of dst; src is left empty. */
+void strset_take(struct strset *dst, struct strset *src);
 /* Inserts item in order into a sealed set; 1 when it was not there yet. */
 int strset_insert(struct strset *s, const char *item);
 /* Only after strset_seal(). */

@@ -52,3 +52,12 @@ int thread_start(pthread_t *thread, void *(*fn)(void *), void *arg)
 		free(a);
 	return rc;
 }
+
+int thread_cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) || CPU_COUNT(&set) < 1)
+		return 1;
+	return CPU_COUNT(&set);
+}

@@ -20,4 +20,7 @@
  */
 int thread_start(pthread_t *thread, void *(*fn)(void *), void *arg);
 
+/* How many CPUs the calling thread may run on (1 when that cannot be told). */
+int thread_cpus(void);
+
 #endif

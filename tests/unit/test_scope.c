@@ -82,6 +82,39 @@ static git_commit *commit_files(struct repo *r, ...)
 	return c;
 }
 
+/* A commit of n files: paths[i] holding datas[i]. */
+static git_commit *commit_array(struct repo *r, char **paths, char **datas, size_t n)
+{
+	git_index *index = NULL;
+	git_tree *tree = NULL;
+	git_commit *c = NULL;
+	git_oid tree_id, id;
+	size_t i;
+
+	if (git_repository_index(&index, r->git) || git_index_clear(index)) {
+		FAIL_("cannot use the index: %s", git_error_last()->message);
+		git_index_free(index);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		git_index_entry e;
+
+		memset(&e, 0, sizeof(e));
+		e.path = paths[i];
+		e.mode = GIT_FILEMODE_BLOB;
+		if (git_index_add_from_buffer(index, &e, datas[i], strlen(datas[i])))
+			FAIL_("cannot add %s: %s", paths[i], git_error_last()->message);
+	}
+	if (git_index_write_tree_to(&tree_id, index, r->git) ||
+	    git_tree_lookup(&tree, r->git, &tree_id) ||
+	    git_commit_create(&id, r->git, NULL, r->sig, r->sig, NULL, "c", tree, 0, NULL) ||
+	    git_commit_lookup(&c, r->git, &id))
+		FAIL_("cannot commit: %s", git_error_last()->message);
+	git_tree_free(tree);
+	git_index_free(index);
+	return c;
+}
+
 static struct revision rev_of(git_commit *c, const char *label)
 {
 	struct revision rev;
@@ -277,6 +310,59 @@ TEST(whole_trees_when_the_graph_cannot_be_trusted)
 	repo_close(&r);
 }
 
+/*
+ * Enough files that they are read on several threads (on a machine with
+ * more than one CPU): the plan is the same, and of many files that cannot
+ * be read, the first in tree order is named.
+ */
+#define MANY 400
+
+TEST(many_files_read_on_several_threads)
+{
+	char *paths[MANY + 4], *datas[MANY + 4];
+	struct repo r;
+	struct strbuf got = STRBUF_INIT;
+	git_commit *base = NULL, *head = NULL;
+	size_t n = 0, i;
+
+	repo_open(&r);
+	paths[n] = xstrdup("go.mod");
+	datas[n++] = xstrdup("module example.com/m\n");
+	for (i = 0; i < MANY; i++) {
+		char p[64], d[128];
+
+		snprintf(p, sizeof(p), "p%03zu/p.go", i);
+		snprintf(d, sizeof(d), "package p%03zu\n\nimport \"strings\"\n\nvar V = strings.ToUpper(\"%zu\")\n", i, i);
+		paths[n] = xstrdup(p);
+		datas[n++] = xstrdup(d);
+	}
+	paths[n] = xstrdup("app/app.go");
+	datas[n++] = xstrdup("package app\n\nimport \"example.com/m/p377\"\n\nvar W = p377.V\n");
+	base = commit_array(&r, paths, datas, n);
+	free(datas[1 + 377]);
+	datas[1 + 377] = xstrdup("package p377\n\nvar V = \"changed\"\n");
+	head = commit_array(&r, paths, datas, n);
+	plan_of(&r, base, head, &got);
+	CHECK_STR(got.buf, "app p377 (2 of 401)");
+	/* two files that cannot be read, far apart: the first one is the reason */
+	git_commit_free(head);
+	free(datas[1 + 5]);
+	datas[1 + 5] = xstrdup("packag p005\n");
+	free(datas[1 + 390]);
+	datas[1 + 390] = xstrdup("packag p390\n");
+	head = commit_array(&r, paths, datas, n);
+	plan_of(&r, base, head, &got);
+	CHECK_STR(got.buf, "whole: p005/p.go has imports that cannot be read");
+	for (i = 0; i < n; i++) {
+		free(paths[i]);
+		free(datas[i]);
+	}
+	git_commit_free(base);
+	git_commit_free(head);
+	strbuf_release(&got);
+	repo_close(&r);
+}
+
 static int exists(const char *dir, const char *rel)
 {
 	struct strbuf path = STRBUF_INIT;
@@ -416,6 +502,7 @@ int main(void)
 	RUN(imports_of_both_revisions_count);
 	RUN(embedded_and_ignored_directories);
 	RUN(whole_trees_when_the_graph_cannot_be_trusted);
+	RUN(many_files_read_on_several_threads);
 	RUN(scoped_write_takes_the_plan);
 	RUN(working_tree_head_is_whole);
 	RUN(strmap_grows_and_keeps_values);
