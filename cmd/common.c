@@ -384,10 +384,11 @@ void gate_close(struct gate *g)
 	tmpdir_remove(g->tmpdir.buf);
 	strbuf_release(&g->tmpdir);
 	toolchain_release(&g->tc);
-	store_close(g->store);
+	/* libgit2 first: it stops while the store's last checkpoint syncs */
 	git_repository_free(g->repo);
 	if (g->libgit2)
 		git_libgit2_shutdown();
+	store_close(g->store);
 	memset(g, 0, sizeof(*g));
 }
 
