@@ -163,3 +163,11 @@ bench: $(BIN) $(BENCH_TOOLS)
 build/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARNINGS) -D_GNU_SOURCE $(CFLAGS) -o $@ $<
+
+# gowrap stands in for go, itself a static binary: linked statically, it
+# starts 0.3 ms sooner than with the dynamic loader, time the benchmark
+# would otherwise count as escgate's before every go command
+build/bench/gowrap: bench/gowrap.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARNINGS) -D_GNU_SOURCE $(CFLAGS) -static -o $@ $< 2>/dev/null || \
+	    $(CC) $(WARNINGS) -D_GNU_SOURCE $(CFLAGS) -o $@ $<
