@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "treediff.h"
 #include "util.h"
 
 /* A package directory relative to its tree's root ("" for the root itself). */
@@ -127,6 +128,15 @@ static void add_importers(struct strset *out, struct edge *edges, size_t nedges)
 	free(queue);
 }
 
+static int add_changed_path(const char *path, const git_tree_entry *old,
+			    const git_tree_entry *new, void *paths)
+{
+	(void)old;
+	(void)new;
+	strset_add(paths, path);
+	return 0;
+}
+
 static int changed_paths(git_repository *repo, const struct revision *base,
 			 const struct revision *head, struct strset *paths, struct err *err)
 {
@@ -138,15 +148,18 @@ static int changed_paths(git_repository *repo, const struct revision *base,
 
 	if (git_commit_tree(&base_tree, base->commit))
 		goto fail;
-	if (head->worktree) {
-		opts.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS;
-		if (git_diff_tree_to_workdir(&diff, repo, base_tree, &opts))
+	if (!head->worktree) {
+		if (git_commit_tree(&head_tree, head->commit))
 			goto fail;
-	} else {
-		if (git_commit_tree(&head_tree, head->commit) ||
-		    git_diff_tree_to_tree(&diff, repo, base_tree, head_tree, &opts))
-			goto fail;
+		if (tree_changes(repo, base_tree, head_tree, add_changed_path, paths, err))
+			goto out;
+		strset_seal(paths);
+		ret = 0;
+		goto out;
 	}
+	opts.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS;
+	if (git_diff_tree_to_workdir(&diff, repo, base_tree, &opts))
+		goto fail;
 	n = git_diff_num_deltas(diff);
 	for (i = 0; i < n; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);

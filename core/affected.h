@@ -16,8 +16,8 @@
  * in either revision: escape decisions cross package boundaries through
  * inlining and the escape tags of exported functions.
  *
- * The changed files come from the libgit2 diff of the base tree with the
- * head tree (or with the working tree); a test file (*_test.go) changes
+ * The changed files come from comparing the base tree with the head tree
+ * (treediff.h), or from libgit2's diff with the working tree; a test file (*_test.go) changes
  * nothing, as go build never compiles it. When a change cannot be pinned on
  * packages (go.mod, go.sum, go.work, vendor/, a Go, assembly or C file
  * outside every package) *whole gets the reason and whole modules must be

@@ -8,6 +8,7 @@
 #include "gosrc.h"
 #include "strbuf.h"
 #include "thread.h"
+#include "treediff.h"
 #include "util.h"
 
 /* A directory holding non-test Go files in either revision. */
@@ -310,46 +311,43 @@ out:
 	return ret;
 }
 
+struct change_scan {
+	struct scan *sc;
+	struct strset *changed;
+};
+
+/* One changed file: go.mod and the like decide the plan at once (nothing else needs reading). */
+static int scan_change(const char *path, const git_tree_entry *old, const git_tree_entry *new,
+		       void *data)
+{
+	struct change_scan *cs = data;
+	const char *why = whole_module_reason(path), *slash;
+
+	(void)new;
+	if (why) {
+		set_whole(cs->sc, path, why);
+		return 1;
+	}
+	strset_add(cs->changed, path);
+	slash = strrchr(path, '/');
+	if (old && is_go_source(slash ? slash + 1 : path) && !ignored_path(path)) {
+		char *dir = xstrndup(path, slash ? (size_t)(slash - path) : 0);
+
+		queue_go_file(cs->sc, dir, path, git_tree_entry_id(old), 0);
+		free(dir);
+	}
+	return 0;
+}
+
 /* The changed paths of both revisions; the base's changed Go files are queued too. */
 static int scan_changes(struct scan *sc, git_tree *base_tree, git_tree *head_tree,
 			struct strset *changed)
 {
-	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
-	git_diff *diff = NULL;
-	size_t i, n;
+	struct change_scan cs = { sc, changed };
 
-	if (git_diff_tree_to_tree(&diff, sc->repo, base_tree, head_tree, &opts))
-		return err_set(sc->err, EXIT_ANALYSIS, "cannot diff the base and head trees: %s",
-			       git_error_last() ? git_error_last()->message : "unknown error");
-	n = git_diff_num_deltas(diff);
-	for (i = 0; i < n; i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		const char *old = d->old_file.path, *culprit = d->new_file.path, *why = NULL;
-		const char *slash;
-
-		if (!culprit || !(why = whole_module_reason(culprit)))
-			why = old ? whole_module_reason(culprit = old) : NULL;
-		if (why) {
-			/* go.mod and the like: nothing else needs reading */
-			set_whole(sc, culprit, why);
-			break;
-		}
-		if (d->new_file.path)
-			strset_add(changed, d->new_file.path);
-		if (!old)
-			continue;
-		strset_add(changed, old);
-		slash = strrchr(old, '/');
-		if (d->status != GIT_DELTA_ADDED && is_go_source(slash ? slash + 1 : old) &&
-		    !ignored_path(old)) {
-			char *dir = xstrndup(old, slash ? (size_t)(slash - old) : 0);
-
-			queue_go_file(sc, dir, old, &d->old_file.id, 0);
-			free(dir);
-		}
-	}
+	if (tree_changes(sc->repo, base_tree, head_tree, scan_change, &cs, sc->err) < 0)
+		return -1;
 	strset_seal(changed);
-	git_diff_free(diff);
 	return 0;
 }
 
