@@ -528,7 +528,8 @@ static int sides_build(struct gate *g, struct build_request *req, size_t n,
 		}
 	}
 	/* what is recorded is copied into the store file while the comparison reads */
-	store_checkpoint_start(g->store);
+	store_checkpoint_start(g->store, second_store);
+	second_store = NULL;
 	ret = 0;
 out:
 	for (i = 0; i < n; i++)

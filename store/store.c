@@ -437,16 +437,29 @@ const char *store_path(const struct store *s)
 	return s->path;
 }
 
-/* A passive checkpoint through a connection of its own: see store_checkpoint_start. */
-static void *checkpoint_thread(void *path)
+struct checkpoint_job {
+	const char *path;   /* the store's: a connection of its own is opened */
+	struct store *via;  /* or this one's is used, and closed */
+};
+
+/* A passive checkpoint through another connection: see store_checkpoint_start. */
+static void *checkpoint_thread(void *arg)
 {
+	struct checkpoint_job *job = arg;
 	sqlite3 *db = NULL;
 
-	/* the pragma reads the schema first: a new connection does not know of the WAL before */
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
-		sqlite3_exec(db, "PRAGMA wal_checkpoint(PASSIVE)", NULL, NULL, NULL);
 	/* a failure is left to the last connection's own checkpoint, at its close */
-	sqlite3_close(db);
+	if (job->via) {
+		sqlite3_wal_checkpoint_v2(job->via->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+					  NULL);
+		store_close(job->via);
+	} else {
+		/* the pragma reads the schema first: a new connection does not know of the WAL before */
+		if (sqlite3_open_v2(job->path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
+			sqlite3_exec(db, "PRAGMA wal_checkpoint(PASSIVE)", NULL, NULL, NULL);
+		sqlite3_close(db);
+	}
+	free(job);
 	return NULL;
 }
 
@@ -457,20 +470,31 @@ static void checkpoint_wait(struct store *s)
 	s->checkpointing = 0;
 }
 
-void store_checkpoint_start(struct store *s)
+void store_checkpoint_start(struct store *s, struct store *via)
 {
 	struct err ignored = ERR_INIT;
+	struct checkpoint_job *job = NULL;
 	const char *file;
 
-	if (!s || store_ready(s, &ignored)) {
-		err_release(&ignored);
-		return;
-	}
+	if (!s || store_ready(s, &ignored))
+		goto out;
 	checkpoint_wait(s);
 	file = sqlite3_db_filename(s->db, "main");
-	if (file && *file)   /* not for an in-memory store */
-		s->checkpointing = !thread_start(&s->checkpointer, checkpoint_thread,
-						   (void *)file);
+	if (!file || !*file)
+		goto out;   /* an in-memory store */
+	job = xcalloc(1, sizeof(*job));
+	job->path = file;
+	job->via = via && !via->creating && !via->broken ? via : NULL;
+	if (!thread_start(&s->checkpointer, checkpoint_thread, job)) {
+		s->checkpointing = 1;
+		if (job->via)
+			via = NULL;   /* the thread closes it */
+		job = NULL;
+	}
+out:
+	free(job);
+	store_close(via);
+	err_release(&ignored);
 }
 
 void store_close(struct store *s)

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/tree.h"
 #include "core/util.h"
 #include "core/verdictlog.h"
 #include "store/store.h"
@@ -234,6 +235,75 @@ TEST(same_key_twice_keeps_the_first)
 	err_release(&err);
 }
 
+static long long file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? -1 : (long long)st.st_size;
+}
+
+/* When path was last written, in ns (0 when it is not there). */
+static long long written_at(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+}
+
+/*
+ * A checkpoint started after a commit copies the WAL into the store file
+ * while the connection stays open (through another connection, given or
+ * its own); the last close leaves no WAL, and every analysis is there.
+ */
+TEST(checkpoint_through_another_connection)
+{
+	struct strbuf dir = STRBUF_INIT, db = STRBUF_INIT, wal = STRBUF_INIT;
+	struct store *s = NULL, *other = NULL;
+	struct finding_list l = { 0 };
+	struct err err = ERR_INIT;
+	long long before, id = 0;
+	int round, waited;
+
+	if (tmpdir_create(&dir, &err)) {
+		FAIL_("%s", err.msg.buf);
+		goto out;
+	}
+	strbuf_addf(&db, "%s/store.db", dir.buf);
+	strbuf_addf(&wal, "%s-wal", db.buf);
+	CHECK(!store_open(&s, db.buf, &err) && !store_ready(s, &err));
+	for (round = 0; round < 2 && s; round++) {
+		const char *key = round ? "second" : "first";
+
+		CHECK(!store_stage_begin(s, &err));
+		CHECK(!stage(s, "A", "a.go", 1, 1, "a escapes to heap", "flow: a", 0, 0));
+		CHECK(!commit_and_load(s, key, 1, &l));
+		finding_list_release(&l);
+		before = written_at(db.buf);
+		CHECK(file_size(wal.buf) > 0);
+		other = NULL;
+		if (round == 0)
+			CHECK(!store_open(&other, db.buf, &err));
+		/* round 0 through other, which it closes; round 1 through a connection of its own */
+		store_checkpoint_start(s, other);
+		for (waited = 0; written_at(db.buf) == before && waited < 5000; waited += 10)
+			usleep(10 * 1000);
+		CHECK(written_at(db.buf) != before);
+	}
+	store_close(s);
+	s = NULL;
+	CHECK(file_size(wal.buf) < 0);
+	CHECK(!store_open(&s, db.buf, &err));
+	CHECK(!store_find_analysis(s, "first", &id, &err) && id > 0);
+	CHECK(!store_find_analysis(s, "second", &id, &err) && id > 0);
+out:
+	store_close(s);
+	tmpdir_remove(dir.buf);
+	strbuf_release(&dir);
+	strbuf_release(&db);
+	strbuf_release(&wal);
+	err_release(&err);
+}
+
 TEST(verdict_log_round_trip)
 {
 	struct verdict_log log;
@@ -310,6 +380,7 @@ int main(void)
 	RUN(second_analysis_ranked_on_its_own);
 	RUN(flows_stay_in_the_store_until_asked);
 	RUN(same_key_twice_keeps_the_first);
+	RUN(checkpoint_through_another_connection);
 	RUN(verdict_log_round_trip);
 	RUN(truncated_verdict_log_is_an_error);
 	TEST_EXIT();
