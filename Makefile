@@ -64,21 +64,26 @@ $(LIB): $(LIB_OBJ)
 # their -dev packages ship: fewer shared objects to map and relocate at
 # every start (ldd lists 5, not 22; exec to main went from about 8 ms to
 # 3.5-4.5 ms here, which every pre-push hook or one-package gate pays).
-# The GSSAPI functions libgit2's archive calls (Debian's libgit2.pc leaves
-# that library out) are loaded on first use instead, which never comes
-# (cmd/link/gss_lazy.c): the seven Kerberos libraries took 1.1 ms of every
-# start. Where that does not link, or with STATIC_DEPS=0, the shared
-# libraries, as everything else.
+# What libgit2 sets up for talking to servers, which escgate never does,
+# is put off until it is used (cmd/link/): the GSSAPI functions its archive
+# calls (Debian's libgit2.pc leaves that library out) are loaded on first
+# use, and the CA bundle it parses at start is read before the first TLS
+# handshake. The seven Kerberos libraries took 1.1 ms of every start, the
+# bundle 7 ms. Where that does not link, or with STATIC_DEPS=0, the
+# shared libraries, as everything else.
 STATIC_DEPS ?= 1
-STATIC_LDLIBS = -Wl,-Bstatic $(filter-out -lm -ldl -lrt -lpthread -lc,\
+LINK_LAZY := $(BUILD)/cmd/link/gss_lazy.o $(BUILD)/cmd/link/ca_lazy.o
+CA_LAZY_WRAPS := -Wl,--wrap=mbedtls_x509_crt_parse_file,--wrap=mbedtls_x509_crt_parse_path \
+	-Wl,--wrap=mbedtls_x509_crt_free,--wrap=mbedtls_ssl_handshake
+STATIC_LDLIBS = $(CA_LAZY_WRAPS) -Wl,-Bstatic $(filter-out -lm -ldl -lrt -lpthread -lc,\
 	$(shell pkg-config --static --libs-only-l libgit2 libssh2 sqlite3)) -Wl,-Bdynamic \
 	$(shell pkg-config --libs libcjson) -lm -ldl -lrt -pthread
 GSS_LAZY := $(BUILD)/cmd/link/gss_lazy.o
 
-$(BIN): $(CMD_OBJ) $(LIB) $(if $(filter 1,$(STATIC_DEPS)$(SANITIZE)),$(GSS_LAZY))
+$(BIN): $(CMD_OBJ) $(LIB) $(if $(filter 1,$(STATIC_DEPS)$(SANITIZE)),$(LINK_LAZY))
 ifeq ($(STATIC_DEPS)$(SANITIZE),1)
 	@mkdir -p $(BUILD) && rm -f $(BUILD)/static-link.failed
-	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(GSS_LAZY) $(LIB) $(STATIC_LDLIBS) 2>$(BUILD)/static-link.log || \
+	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(LINK_LAZY) $(LIB) $(STATIC_LDLIBS) 2>$(BUILD)/static-link.log || \
 		{ touch $(BUILD)/static-link.failed; $(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(LIB) $(LDLIBS); }
 	@[ ! -e $(BUILD)/static-link.failed ] || \
 		echo "note: the static archives did not link ($(BUILD)/static-link.log): shared libraries used"
@@ -94,6 +99,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 $(BUILD)/tests/test_gss_lazy: tests/unit/test_gss_lazy.c $(GSS_LAZY)
 	@mkdir -p $(dir $@)
 	$(CC) $(WARNINGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(GSS_LAZY) -ldl -pthread
+
+$(BUILD)/tests/test_ca_lazy: tests/unit/test_ca_lazy.c $(BUILD)/cmd/link/ca_lazy.o
+	@mkdir -p $(dir $@)
+	$(CC) $(WARNINGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/cmd/link/ca_lazy.o \
+		$(CA_LAZY_WRAPS) -lmbedtls -lmbedx509 -lmbedcrypto -pthread
 
 $(BUILD)/tests/fuzz-corpus-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(LIB)
 	@mkdir -p $(dir $@)
