@@ -112,6 +112,13 @@ int formats_write(const struct analysis_opts *o, const struct report_meta *meta,
  * directory. On failure nothing is left open: gate_close is for a gate that opened.
  */
 int gate_open(struct gate *g, const struct analysis_opts *o, struct err *err);
+/*
+ * gate_open in two steps: begin leaves go env running (g->tc is not to be
+ * read), finish waits for it. Between them the repository can be used,
+ * to start what does not need the toolchain. Each closes the gate on failure.
+ */
+int gate_open_begin(struct gate *g, const struct analysis_opts *o, struct err *err);
+int gate_open_finish(struct gate *g, struct err *err);
 void gate_close(struct gate *g);
 /* gate_open, then the revision a names into *rev; on failure nothing is left open. */
 int gate_open_rev(struct gate *g, const struct analysis_opts *o, const struct rev_args *a,

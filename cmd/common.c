@@ -12,6 +12,7 @@
 
 #include "core/interrupt.h"
 #include "core/policy.h"
+#include "core/scope.h"
 #include "core/thread.h"
 #include "core/tree.h"
 #include "core/util.h"
@@ -288,39 +289,64 @@ int formats_write(const struct analysis_opts *o, const struct report_meta *meta,
 	return ret ? ret : flows_check(r, err);
 }
 
-struct probe_job {
+/* go env on a thread of its own, from gate_open_begin to gate_open_finish. */
+struct gate_probe {
 	struct toolchain *tc;
-	const char *go;
+	char *go;
 	struct err err;
 	int ret;
+	pthread_t thread;
+	int running;
 };
 
 static void *probe_thread(void *arg)
 {
-	struct probe_job *job = arg;
+	struct gate_probe *p = arg;
 
-	job->ret = toolchain_probe(job->tc, job->go, &job->err);
+	p->ret = toolchain_probe(p->tc, p->go, &p->err);
 	return NULL;
 }
 
-int gate_open(struct gate *g, const struct analysis_opts *o, struct err *err)
+/* Waits for go env; its error, if any, into err. Frees the probe. */
+static int probe_finish(struct gate *g, struct err *err)
+{
+	struct gate_probe *p = g->probe;
+	int ret = 0;
+
+	if (!p)
+		return 0;
+	if (p->running)
+		pthread_join(p->thread, NULL);
+	else
+		p->ret = toolchain_probe(p->tc, p->go, &p->err);
+	if (p->ret)
+		ret = err_move(err, &p->err);
+	err_release(&p->err);
+	free(p->go);
+	free(p);
+	g->probe = NULL;
+	return ret;
+}
+
+int gate_open_begin(struct gate *g, const struct analysis_opts *o, struct err *err)
 {
 	struct strbuf store = STRBUF_INIT;
 	const char *env_store = getenv("ESCGATE_STORE");
-	struct probe_job probe = { &g->tc, o->go ? o->go : "go", ERR_INIT, 0 };
-	pthread_t thread;
+	struct gate_probe *p = xcalloc(1, sizeof(*p));
 	char cwd[4096];
-	int ret = -1, probing;
+	int ret = -1;
 
 	memset(g, 0, sizeof(*g));
 	strbuf_init(&g->tmpdir, 0);
 	g->quiet = o->quiet;
 	g->build.tags = o->tags;
-	/*
-	 * go env takes about as long as starting libgit2 (it parses the
-	 * system's CA certificates): do them at once.
-	 */
-	probing = !thread_start(&thread, probe_thread, &probe);
+	/* go env (5-8 ms) runs while libgit2 starts and the revisions are read */
+	p->tc = &g->tc;
+	p->go = xstrdup(o->go ? o->go : "go");
+	strbuf_init(&p->err.msg, 0);
+	strbuf_init(&p->err.detail, 0);
+	g->probe = p;
+	p->running = !thread_start(&p->thread, probe_thread, p);
 	git_libgit2_init();
 	g->libgit2 = 1;
 	/*
@@ -340,29 +366,28 @@ int gate_open(struct gate *g, const struct analysis_opts *o, struct err *err)
 		strbuf_addstr(&store, env_store);
 	else
 		analysis_default_store(g->repo, &store);
-	if (store_open(&g->store, store.buf, err))
-		goto out;
-	if (probing)
-		pthread_join(thread, NULL);
-	else
-		probe.ret = toolchain_probe(&g->tc, probe.go, &probe.err);
-	probing = 0;
-	if (probe.ret) {
-		err_move(err, &probe.err);
-		goto out;
-	}
-	if (tmpdir_create(&g->tmpdir, err))
+	if (store_open(&g->store, store.buf, err) || tmpdir_create(&g->tmpdir, err))
 		goto out;
 	ret = 0;
 out:
-	if (probing)
-		pthread_join(thread, NULL);
-	err_release(&probe.err);
 	/* callers close only a gate that opened: undo a partial one here */
 	if (ret)
 		gate_close(g);
 	strbuf_release(&store);
 	return ret;
+}
+
+int gate_open_finish(struct gate *g, struct err *err)
+{
+	if (!probe_finish(g, err))
+		return 0;
+	gate_close(g);
+	return -1;
+}
+
+int gate_open(struct gate *g, const struct analysis_opts *o, struct err *err)
+{
+	return gate_open_begin(g, o, err) || gate_open_finish(g, err) ? -1 : 0;
 }
 
 int gate_open_rev(struct gate *g, const struct analysis_opts *o, const struct rev_args *a,
@@ -381,6 +406,11 @@ int gate_open_rev(struct gate *g, const struct analysis_opts *o, const struct re
 
 void gate_close(struct gate *g)
 {
+	struct err ignored = ERR_INIT;
+
+	probe_finish(g, &ignored);
+	err_release(&ignored);
+	scope_job_free(g->planned);
 	tmpdir_remove(g->tmpdir.buf);
 	strbuf_release(&g->tmpdir);
 	toolchain_release(&g->tc);

@@ -7,6 +7,7 @@
 #include "core/cibase.h"
 #include "core/match.h"
 #include "core/report/report.h"
+#include "core/scope.h"
 #include "core/util.h"
 #include "policy.h"
 
@@ -191,7 +192,7 @@ int cmd_diff(int argc, char **argv)
 	}
 	if (formats_validate(&o, "diff", &err))
 		goto out;
-	if (gate_open(&g, &o, &err))
+	if (gate_open_begin(&g, &o, &err))
 		goto out;
 	opened = 1;
 
@@ -207,6 +208,13 @@ int cmd_diff(int argc, char **argv)
 			goto out;
 		if (!o.quiet)
 			fprintf(stderr, "escgate: base: %s: %.12s\n", why.buf, base.hex);
+	}
+	/* the head's imports are read (scope.h) while go env answers */
+	if (!o.full)
+		g.planned = scope_job_start(g.repo, &base, &head);
+	if (gate_open_finish(&g, &err)) {
+		opened = 0;
+		goto out;
 	}
 	if (diff_revisions(&g, &o, &base, &head, why.len ? why.buf : NULL, &nnew, &err))
 		goto out;

@@ -702,7 +702,7 @@ int analysis_compare(struct gate *g, const struct revision *base, const struct r
 	struct scope_plan plan = { 0 };
 	struct opener second = { 0 };
 	size_t i;
-	int ret = -1, exact;
+	int ret = -1, exact, planned;
 	git_oid oid;
 
 	memset(out, 0, sizeof(*out));
@@ -716,7 +716,9 @@ int analysis_compare(struct gate *g, const struct revision *base, const struct r
 		goto out;
 	}
 	/* only what the change can reach is written, when that can be told from git alone */
-	if (scope_plan(g->repo, base, head, &plan, &whole, err))
+	planned = scope_job_finish(g->planned, base, head, &plan, &whole, err);
+	g->planned = NULL;
+	if (planned < 0 || (planned > 0 && scope_plan(g->repo, base, head, &plan, &whole, err)))
 		goto out;
 	strbuf_reset(&whole);
 	if (!plan.whole) {

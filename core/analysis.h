@@ -15,6 +15,9 @@
 #define ANALYZER_VERSION 2
 
 /* What one run needs, passed explicitly from stage to stage. */
+struct gate_probe;
+struct scope_job;
+
 struct gate {
 	git_repository *repo;
 	struct store *store;
@@ -23,6 +26,8 @@ struct gate {
 	struct strbuf tmpdir;    /* private to this run, removed on every exit path */
 	int quiet;
 	int libgit2;             /* gate_open started libgit2: gate_close stops it */
+	struct gate_probe *probe;    /* go env, until gate_open_finish has tc (cmd/common.c) */
+	struct scope_job *planned;   /* a plan started early: analysis_compare takes it */
 };
 
 /*

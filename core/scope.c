@@ -562,6 +562,111 @@ out:
 	return ret;
 }
 
+struct scope_job {
+	char *gitdir;            /* the repository's common directory: its objects */
+	git_oid base, head;
+	char *base_label, *head_label;
+	struct scope_plan plan;
+	struct strbuf why;
+	struct err err;
+	int ret;                 /* scope_plan's, or 1: the revisions could not be read */
+	pthread_t thread;
+};
+
+static void *scope_job_thread(void *arg)
+{
+	struct scope_job *job = arg;
+	git_repository *repo = NULL;
+	git_commit *b = NULL, *h = NULL;
+	struct revision base, head;
+
+	job->ret = 1;
+	if (git_repository_open_ext(&repo, job->gitdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) ||
+	    git_commit_lookup(&b, repo, &job->base) || git_commit_lookup(&h, repo, &job->head))
+		goto out;
+	memset(&base, 0, sizeof(base));
+	memset(&head, 0, sizeof(head));
+	base.label = job->base_label;
+	base.commit = b;
+	head.label = job->head_label;
+	head.commit = h;
+	job->ret = scope_plan(repo, &base, &head, &job->plan, &job->why, &job->err);
+out:
+	git_commit_free(b);
+	git_commit_free(h);
+	git_repository_free(repo);
+	return NULL;
+}
+
+/* Frees a job whose thread is joined. */
+static void scope_job_release(struct scope_job *job)
+{
+	scope_plan_release(&job->plan);
+	strbuf_release(&job->why);
+	err_release(&job->err);
+	free(job->gitdir);
+	free(job->base_label);
+	free(job->head_label);
+	free(job);
+}
+
+struct scope_job *scope_job_start(git_repository *repo, const struct revision *base,
+				  const struct revision *head)
+{
+	struct scope_job *job;
+
+	if (head->worktree || !base->commit || !head->commit)
+		return NULL;
+	job = xcalloc(1, sizeof(*job));
+	job->gitdir = xstrdup(git_repository_commondir(repo));
+	git_oid_cpy(&job->base, git_commit_id(base->commit));
+	git_oid_cpy(&job->head, git_commit_id(head->commit));
+	job->base_label = xstrdup(base->label ? base->label : "base");
+	job->head_label = xstrdup(head->label ? head->label : "head");
+	strbuf_init(&job->why, 0);
+	strbuf_init(&job->err.msg, 0);
+	strbuf_init(&job->err.detail, 0);
+	if (thread_start(&job->thread, scope_job_thread, job)) {
+		scope_job_release(job);
+		return NULL;
+	}
+	return job;
+}
+
+void scope_job_free(struct scope_job *job)
+{
+	if (!job)
+		return;
+	pthread_join(job->thread, NULL);
+	scope_job_release(job);
+}
+
+int scope_job_finish(struct scope_job *job, const struct revision *base,
+		     const struct revision *head, struct scope_plan *plan, struct strbuf *why,
+		     struct err *err)
+{
+	int ret = 1;
+
+	if (!job)
+		return 1;
+	pthread_join(job->thread, NULL);
+	if (head->worktree || !base->commit || !head->commit ||
+	    !git_oid_equal(&job->base, git_commit_id(base->commit)) ||
+	    !git_oid_equal(&job->head, git_commit_id(head->commit)) || job->ret > 0)
+		goto out;
+	ret = job->ret;
+	if (ret) {
+		err_move(err, &job->err);
+		goto out;
+	}
+	*plan = job->plan;
+	memset(&job->plan, 0, sizeof(job->plan));
+	strbuf_addbuf(why, &job->why);
+out:
+	scope_job_release(job);
+	return ret;
+}
+
 void scope_plan_release(struct scope_plan *plan)
 {
 	if (!plan)

@@ -44,6 +44,27 @@ int scope_plan(git_repository *repo, const struct revision *base, const struct r
 	       struct scope_plan *plan, struct strbuf *why, struct err *err);
 void scope_plan_release(struct scope_plan *plan);
 
+/*
+ * The same plan, made on a thread of its own through a repository of its
+ * own (libgit2 objects are for one thread at a time), so that the caller
+ * goes on with repo meanwhile: diff starts it as soon as it knows its
+ * revisions, and it reads the head's Go files while go env runs.
+ * scope_job_start returns NULL for what is planned whole without reading
+ * anything (a working-tree head, no base) or when no thread can be
+ * started. scope_job_finish waits for it and, when it planned base and
+ * head (by commit), moves its plan and why out and returns 0, or -1 with
+ * its error; 1 when it planned other revisions, or could not read them
+ * (the caller plans itself). It frees the job; so does scope_job_free,
+ * waiting for a job nobody asked for.
+ */
+struct scope_job;
+struct scope_job *scope_job_start(git_repository *repo, const struct revision *base,
+				  const struct revision *head);
+int scope_job_finish(struct scope_job *job, const struct revision *base,
+		     const struct revision *head, struct scope_plan *plan, struct strbuf *why,
+		     struct err *err);
+void scope_job_free(struct scope_job *job);
+
 /* What a tree write takes of the plan: 1 to write (or walk into) rel, 0 to skip it. */
 int scope_wants_dir(const struct scope_plan *plan, const char *rel);
 int scope_wants_file(const struct scope_plan *plan, const char *dir, const char *name);

@@ -363,6 +363,51 @@ TEST(many_files_read_on_several_threads)
 	repo_close(&r);
 }
 
+/* A plan made on a thread of its own is the plan made here, for the revisions it was asked. */
+TEST(plan_made_ahead_on_a_thread)
+{
+	struct repo r;
+	struct strbuf got = STRBUF_INIT, why = STRBUF_INIT;
+	struct scope_plan plan;
+	struct err err = ERR_INIT;
+	struct revision b, h, other;
+	struct scope_job *job;
+	git_commit *base, *head;
+
+	repo_open(&r);
+	base = commit_files(&r, GOMOD, LEAF("var V = 1"), MID, TOP, OTHER, UTIL, NULL);
+	head = commit_files(&r, GOMOD, LEAF("var V = 2"), MID, TOP, OTHER, UTIL, NULL);
+	b = rev_of(base, "base");
+	h = rev_of(head, "head");
+	job = scope_job_start(r.git, &b, &h);
+	CHECK(job != NULL);
+	memset(&plan, 0, sizeof(plan));
+	CHECK_INT(scope_job_finish(job, &b, &h, &plan, &why, &err), 0);
+	CHECK(!plan.whole);
+	CHECK_INT(plan.nwritten, 3);
+	CHECK(strset_has(&plan.dirs, "cmd/app") && strset_has(&plan.dirs, "leaf") &&
+	      strset_has(&plan.dirs, "mid"));
+	scope_plan_release(&plan);
+	/* asked for other revisions: nothing from it, the caller plans */
+	other = rev_of(base, "other");
+	job = scope_job_start(r.git, &b, &h);
+	CHECK_INT(scope_job_finish(job, &b, &other, &plan, &why, &err), 1);
+	/* a working-tree head is planned whole without a thread; an unused job is freed */
+	memset(&other, 0, sizeof(other));
+	other.worktree = 1;
+	CHECK(scope_job_start(r.git, &b, &other) == NULL);
+	scope_job_free(scope_job_start(r.git, &b, &h));
+	scope_job_free(NULL);
+	plan_of(&r, base, head, &got);
+	CHECK_STR(got.buf, "cmd/app leaf mid (3 of 5)");
+	git_commit_free(base);
+	git_commit_free(head);
+	strbuf_release(&got);
+	strbuf_release(&why);
+	err_release(&err);
+	repo_close(&r);
+}
+
 static int exists(const char *dir, const char *rel)
 {
 	struct strbuf path = STRBUF_INIT;
@@ -503,6 +548,7 @@ int main(void)
 	RUN(embedded_and_ignored_directories);
 	RUN(whole_trees_when_the_graph_cannot_be_trusted);
 	RUN(many_files_read_on_several_threads);
+	RUN(plan_made_ahead_on_a_thread);
 	RUN(scoped_write_takes_the_plan);
 	RUN(working_tree_head_is_whole);
 	RUN(strmap_grows_and_keeps_values);
