@@ -14,10 +14,10 @@
  */
 #define ANALYZER_VERSION 2
 
-/* What one run needs, passed explicitly from stage to stage. */
 struct gate_probe;
 struct scope_job;
 
+/* What one run needs, passed explicitly from stage to stage. */
 struct gate {
 	git_repository *repo;
 	struct store *store;
