@@ -72,13 +72,14 @@ $(LIB): $(LIB_OBJ)
 # bundle 7 ms. Where that does not link, or with STATIC_DEPS=0, the
 # shared libraries, as everything else.
 STATIC_DEPS ?= 1
-LINK_LAZY := $(BUILD)/cmd/link/gss_lazy.o $(BUILD)/cmd/link/ca_lazy.o
+GSS_LAZY := $(BUILD)/cmd/link/gss_lazy.o
+CA_LAZY := $(BUILD)/cmd/link/ca_lazy.o
+LINK_LAZY := $(GSS_LAZY) $(CA_LAZY)
 CA_LAZY_WRAPS := -Wl,--wrap=mbedtls_x509_crt_parse_file,--wrap=mbedtls_x509_crt_parse_path \
 	-Wl,--wrap=mbedtls_x509_crt_free,--wrap=mbedtls_ssl_handshake
 STATIC_LDLIBS = $(CA_LAZY_WRAPS) -Wl,-Bstatic $(filter-out -lm -ldl -lrt -lpthread -lc,\
 	$(shell pkg-config --static --libs-only-l libgit2 libssh2 sqlite3)) -Wl,-Bdynamic \
 	$(shell pkg-config --libs libcjson) -lm -ldl -lrt -pthread
-GSS_LAZY := $(BUILD)/cmd/link/gss_lazy.o
 
 $(BIN): $(CMD_OBJ) $(LIB) $(if $(filter 1,$(STATIC_DEPS)$(SANITIZE)),$(LINK_LAZY))
 ifeq ($(STATIC_DEPS)$(SANITIZE),1)
@@ -100,9 +101,9 @@ $(BUILD)/tests/test_gss_lazy: tests/unit/test_gss_lazy.c $(GSS_LAZY)
 	@mkdir -p $(dir $@)
 	$(CC) $(WARNINGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(GSS_LAZY) -ldl -pthread
 
-$(BUILD)/tests/test_ca_lazy: tests/unit/test_ca_lazy.c $(BUILD)/cmd/link/ca_lazy.o
+$(BUILD)/tests/test_ca_lazy: tests/unit/test_ca_lazy.c $(CA_LAZY)
 	@mkdir -p $(dir $@)
-	$(CC) $(WARNINGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/cmd/link/ca_lazy.o \
+	$(CC) $(WARNINGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CA_LAZY) \
 		$(CA_LAZY_WRAPS) -lmbedtls -lmbedx509 -lmbedcrypto -pthread
 
 $(BUILD)/tests/fuzz-corpus-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(LIB)
