@@ -223,4 +223,29 @@ test_dash_C_and_subdirectory() {
 	expect_same_file from-C C-subdir
 }
 
+# The static escgate puts off what libgit2 sets up for talking to servers
+# (cmd/link/): a run neither reads the system's CA bundle nor loads the
+# Kerberos libraries, both of which a link against the shared libgit2 does.
+test_start_sets_up_no_network() {
+	if ldd "$ESCGATE" 2>/dev/null | grep -q 'libgit2'; then
+		skip "escgate is linked with the shared libgit2 (a sanitized build, or STATIC_DEPS=0)"
+	fi
+	if ! command -v strace >/dev/null 2>&1 || ! strace -o /dev/null true 2>/dev/null; then
+		skip "strace is not usable here"
+	fi
+	new_go_repo
+	fixture_store
+	commit_all "base"
+	E2E_LAST_CMD="escgate scan (traced)"
+	# the main thread: where libgit2 starts and the loader maps libraries
+	strace -qq -e trace=open,openat -o "$T/trace" "$ESCGATE" -C "$REPO" scan -q \
+		</dev/null >"$T/stdout" 2>"$T/stderr"
+	RC=$?
+	expect_status 0
+	grep -q '\.git/config' "$T/trace" || fail "the trace saw no repository: $(head -c 300 "$T/trace")"
+	if grep -E 'ca-certificates|/certs/|libgssapi|libkrb5' "$T/trace" >"$T/network"; then
+		fail "escgate set up the network at start: $(head -n 3 "$T/network")"
+	fi
+}
+
 run_tests
