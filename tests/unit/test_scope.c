@@ -44,46 +44,9 @@ static void repo_close(struct repo *r)
 	strbuf_release(&r->dir);
 }
 
-/* A commit of the files given as path, content pairs, ending with NULL. */
-static git_commit *commit_files(struct repo *r, ...)
-{
-	git_index *index = NULL;
-	git_tree *tree = NULL;
-	git_commit *c = NULL;
-	git_oid tree_id, id;
-	const char *path;
-	va_list ap;
-
-	/* the repository's index, emptied: never written to disk */
-	if (git_repository_index(&index, r->git) || git_index_clear(index)) {
-		FAIL_("cannot use the index: %s", git_error_last()->message);
-		git_index_free(index);
-		return NULL;
-	}
-	va_start(ap, r);
-	while ((path = va_arg(ap, const char *))) {
-		const char *data = va_arg(ap, const char *);
-		git_index_entry e;
-
-		memset(&e, 0, sizeof(e));
-		e.path = path;
-		e.mode = GIT_FILEMODE_BLOB;
-		if (git_index_add_from_buffer(index, &e, data, strlen(data)))
-			FAIL_("cannot add %s: %s", path, git_error_last()->message);
-	}
-	va_end(ap);
-	if (git_index_write_tree_to(&tree_id, index, r->git) ||
-	    git_tree_lookup(&tree, r->git, &tree_id) ||
-	    git_commit_create(&id, r->git, NULL, r->sig, r->sig, NULL, "c", tree, 0, NULL) ||
-	    git_commit_lookup(&c, r->git, &id))
-		FAIL_("cannot commit: %s", git_error_last()->message);
-	git_tree_free(tree);
-	git_index_free(index);
-	return c;
-}
-
 /* A commit of n files: paths[i] holding datas[i]. */
-static git_commit *commit_array(struct repo *r, char **paths, char **datas, size_t n)
+static git_commit *commit_array(struct repo *r, const char *const *paths,
+				const char *const *datas, size_t n)
 {
 	git_index *index = NULL;
 	git_tree *tree = NULL;
@@ -91,6 +54,7 @@ static git_commit *commit_array(struct repo *r, char **paths, char **datas, size
 	git_oid tree_id, id;
 	size_t i;
 
+	/* the repository's index, emptied: never written to disk */
 	if (git_repository_index(&index, r->git) || git_index_clear(index)) {
 		FAIL_("cannot use the index: %s", git_error_last()->message);
 		git_index_free(index);
@@ -113,6 +77,26 @@ static git_commit *commit_array(struct repo *r, char **paths, char **datas, size
 	git_tree_free(tree);
 	git_index_free(index);
 	return c;
+}
+
+/* A commit of the files given as path, content pairs, ending with NULL (16 at most). */
+static git_commit *commit_files(struct repo *r, ...)
+{
+	const char *paths[16], *datas[16], *path;
+	size_t n = 0;
+	va_list ap;
+
+	va_start(ap, r);
+	while ((path = va_arg(ap, const char *)) && n < 16) {
+		paths[n] = path;
+		datas[n++] = va_arg(ap, const char *);
+	}
+	va_end(ap);
+	if (path) {
+		FAIL_("commit_files takes 16 files at most");
+		return NULL;
+	}
+	return commit_array(r, paths, datas, n);
 }
 
 static struct revision rev_of(git_commit *c, const char *label)
@@ -338,10 +322,10 @@ TEST(many_files_read_on_several_threads)
 	}
 	paths[n] = xstrdup("app/app.go");
 	datas[n++] = xstrdup("package app\n\nimport \"example.com/m/p377\"\n\nvar W = p377.V\n");
-	base = commit_array(&r, paths, datas, n);
+	base = commit_array(&r, (const char *const *)paths, (const char *const *)datas, n);
 	free(datas[1 + 377]);
 	datas[1 + 377] = xstrdup("package p377\n\nvar V = \"changed\"\n");
-	head = commit_array(&r, paths, datas, n);
+	head = commit_array(&r, (const char *const *)paths, (const char *const *)datas, n);
 	plan_of(&r, base, head, &got);
 	CHECK_STR(got.buf, "app p377 (2 of 401)");
 	/* two files that cannot be read, far apart: the first one is the reason */
@@ -350,7 +334,7 @@ TEST(many_files_read_on_several_threads)
 	datas[1 + 5] = xstrdup("packag p005\n");
 	free(datas[1 + 390]);
 	datas[1 + 390] = xstrdup("packag p390\n");
-	head = commit_array(&r, paths, datas, n);
+	head = commit_array(&r, (const char *const *)paths, (const char *const *)datas, n);
 	plan_of(&r, base, head, &got);
 	CHECK_STR(got.buf, "whole: p005/p.go has imports that cannot be read");
 	for (i = 0; i < n; i++) {

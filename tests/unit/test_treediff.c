@@ -112,23 +112,46 @@ static const struct file head_files[] = {
 	{ NULL, NULL, 0 },
 };
 
-TEST(same_changes_as_libgit2_diff)
+/* A scratch repository holding the trees of base_files and head_files. */
+struct fixture {
+	struct strbuf dir;
+	git_repository *repo;
+	git_tree *a, *b;
+};
+
+static int fixture_open(struct fixture *f)
 {
-	git_repository *repo = NULL;
-	git_tree *a = NULL, *b = NULL;
-	struct strbuf dir = STRBUF_INIT, got = STRBUF_INIT, want = STRBUF_INIT;
 	struct err err = ERR_INIT;
 
-	if (tmpdir_create(&dir, &err) || git_repository_init(&repo, dir.buf, 0)) {
+	memset(f, 0, sizeof(*f));
+	strbuf_init(&f->dir, 0);
+	if (tmpdir_create(&f->dir, &err) || git_repository_init(&f->repo, f->dir.buf, 0))
 		FAIL_("cannot make a repository");
+	else if ((f->a = tree_of(f->repo, base_files)))
+		f->b = tree_of(f->repo, head_files);
+	err_release(&err);
+	return f->a && f->b ? 0 : -1;
+}
+
+static void fixture_close(struct fixture *f)
+{
+	git_tree_free(f->a);
+	git_tree_free(f->b);
+	git_repository_free(f->repo);
+	tmpdir_remove(f->dir.buf);
+	strbuf_release(&f->dir);
+}
+
+TEST(same_changes_as_libgit2_diff)
+{
+	struct fixture f;
+	struct strbuf got = STRBUF_INIT, want = STRBUF_INIT;
+	struct err err = ERR_INIT;
+
+	if (fixture_open(&f))
 		goto out;
-	}
-	a = tree_of(repo, base_files);
-	b = tree_of(repo, head_files);
-	if (!a || !b)
-		goto out;
-	CHECK_INT(tree_changes(repo, a, b, note_change, &got, &err), 0);
-	diff_changes(repo, a, b, &want);
+	CHECK_INT(tree_changes(f.repo, f.a, f.b, note_change, &got, &err), 0);
+	diff_changes(f.repo, f.a, f.b, &want);
 	CHECK_STR(got.buf, want.buf);
 	/* every kind is there */
 	CHECK(strstr(got.buf, "gone/sub/two.go -\n") && strstr(got.buf, "added/tree/t.go +\n"));
@@ -138,19 +161,15 @@ TEST(same_changes_as_libgit2_diff)
 	/* and backwards */
 	strbuf_reset(&got);
 	strbuf_reset(&want);
-	CHECK_INT(tree_changes(repo, b, a, note_change, &got, &err), 0);
-	diff_changes(repo, b, a, &want);
+	CHECK_INT(tree_changes(f.repo, f.b, f.a, note_change, &got, &err), 0);
+	diff_changes(f.repo, f.b, f.a, &want);
 	CHECK_STR(got.buf, want.buf);
 	/* none between a tree and itself */
 	strbuf_reset(&got);
-	CHECK_INT(tree_changes(repo, a, a, note_change, &got, &err), 0);
+	CHECK_INT(tree_changes(f.repo, f.a, f.a, note_change, &got, &err), 0);
 	CHECK_STR(got.buf, "");
 out:
-	git_tree_free(a);
-	git_tree_free(b);
-	git_repository_free(repo);
-	tmpdir_remove(dir.buf);
-	strbuf_release(&dir);
+	fixture_close(&f);
 	strbuf_release(&got);
 	strbuf_release(&want);
 	err_release(&err);
@@ -169,28 +188,15 @@ static int stop_at_second(const char *path, const git_tree_entry *old, const git
 
 TEST(callback_stops_the_walk)
 {
-	git_repository *repo = NULL;
-	git_tree *a = NULL, *b = NULL;
-	struct strbuf dir = STRBUF_INIT;
+	struct fixture f;
 	struct err err = ERR_INIT;
 	int seen = 0;
 
-	if (tmpdir_create(&dir, &err) || git_repository_init(&repo, dir.buf, 0)) {
-		FAIL_("cannot make a repository");
-		goto out;
+	if (!fixture_open(&f)) {
+		CHECK_INT(tree_changes(f.repo, f.a, f.b, stop_at_second, &seen, &err), 7);
+		CHECK_INT(seen, 2);
 	}
-	a = tree_of(repo, base_files);
-	b = tree_of(repo, head_files);
-	if (!a || !b)
-		goto out;
-	CHECK_INT(tree_changes(repo, a, b, stop_at_second, &seen, &err), 7);
-	CHECK_INT(seen, 2);
-out:
-	git_tree_free(a);
-	git_tree_free(b);
-	git_repository_free(repo);
-	tmpdir_remove(dir.buf);
-	strbuf_release(&dir);
+	fixture_close(&f);
 	err_release(&err);
 }
 
