@@ -169,7 +169,7 @@ fuzz: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 clean:
 	rm -rf build escgate
 
--include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(UNIT_BIN:%=%.d) $(FUZZ_LIB_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(LINK_LAZY:.o=.d) $(UNIT_BIN:%=%.d) $(FUZZ_LIB_OBJ:.o=.d)
 
 # make bench: the benchmark (bench/bench.py, not part of check): a generated
 # 200-package repository, escgate against the script a user would write,

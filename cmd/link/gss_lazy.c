@@ -12,34 +12,12 @@
  * as GSSAPI calls do (GSS_S_FAILURE), which libgit2 reports as an
  * authentication error.
  *
- * The declarations are those of the GSS-API C bindings (RFC 2744) as MIT
- * Kerberos defines them; no GSSAPI header is needed to build escgate.
+ * The declarations are in gss_lazy.h.
  */
+#include "gss_lazy.h"
+
 #include <dlfcn.h>
 #include <pthread.h>
-#include <stddef.h>
-#include <stdint.h>
-
-typedef uint32_t OM_uint32;
-typedef struct gss_name_struct *gss_name_t;
-typedef struct gss_ctx_id_struct *gss_ctx_id_t;
-typedef struct gss_cred_id_struct *gss_cred_id_t;
-typedef struct gss_channel_bindings_struct *gss_channel_bindings_t;
-typedef struct gss_OID_desc_struct {
-	OM_uint32 length;
-	void *elements;
-} gss_OID_desc, *gss_OID;
-typedef struct gss_OID_set_desc_struct {
-	size_t count;
-	gss_OID elements;
-} gss_OID_set_desc, *gss_OID_set;
-typedef struct gss_buffer_desc_struct {
-	size_t length;
-	void *value;
-} gss_buffer_desc, *gss_buffer_t;
-
-#define GSS_S_COMPLETE 0u
-#define GSS_S_FAILURE (13u << 16)
 
 /* 1.2.840.113554.1.2.1.4: the library compares name types by value */
 static gss_OID_desc hostbased_service = { 10, "\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x04" };
@@ -47,18 +25,15 @@ gss_OID GSS_C_NT_HOSTBASED_SERVICE = &hostbased_service;
 
 static struct {
 	pthread_once_t once;
-	OM_uint32 (*delete_sec_context)(OM_uint32 *, gss_ctx_id_t *, gss_buffer_t);
-	OM_uint32 (*display_status)(OM_uint32 *, OM_uint32, int, gss_OID, OM_uint32 *,
-				    gss_buffer_t);
-	OM_uint32 (*import_name)(OM_uint32 *, gss_buffer_t, gss_OID, gss_name_t *);
-	OM_uint32 (*indicate_mechs)(OM_uint32 *, gss_OID_set *);
-	OM_uint32 (*init_sec_context)(OM_uint32 *, gss_cred_id_t, gss_ctx_id_t *, gss_name_t,
-				      gss_OID, OM_uint32, OM_uint32, gss_channel_bindings_t,
-				      gss_buffer_t, gss_OID *, gss_buffer_t, OM_uint32 *,
-				      OM_uint32 *);
-	OM_uint32 (*release_buffer)(OM_uint32 *, gss_buffer_t);
-	OM_uint32 (*release_name)(OM_uint32 *, gss_name_t *);
-	OM_uint32 (*release_oid_set)(OM_uint32 *, gss_OID_set *);
+	/* the library's functions: the declarations are its (gss_lazy.h) */
+	__typeof__(gss_delete_sec_context) *delete_sec_context;
+	__typeof__(gss_display_status) *display_status;
+	__typeof__(gss_import_name) *import_name;
+	__typeof__(gss_indicate_mechs) *indicate_mechs;
+	__typeof__(gss_init_sec_context) *init_sec_context;
+	__typeof__(gss_release_buffer) *release_buffer;
+	__typeof__(gss_release_name) *release_name;
+	__typeof__(gss_release_oid_set) *release_oid_set;
 	int loaded;
 } gss = { PTHREAD_ONCE_INIT };
 

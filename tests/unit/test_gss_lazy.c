@@ -8,29 +8,8 @@
 #include "test.h"
 
 #include <dlfcn.h>
-#include <stddef.h>
-#include <stdint.h>
 
-typedef uint32_t OM_uint32;
-typedef struct gss_name_struct *gss_name_t;
-typedef struct gss_OID_desc_struct {
-	OM_uint32 length;
-	void *elements;
-} gss_OID_desc, *gss_OID;
-typedef struct gss_OID_set_desc_struct {
-	size_t count;
-	gss_OID elements;
-} gss_OID_set_desc, *gss_OID_set;
-typedef struct gss_buffer_desc_struct {
-	size_t length;
-	void *value;
-} gss_buffer_desc, *gss_buffer_t;
-
-extern gss_OID GSS_C_NT_HOSTBASED_SERVICE;
-OM_uint32 gss_indicate_mechs(OM_uint32 *minor, gss_OID_set *set);
-OM_uint32 gss_release_oid_set(OM_uint32 *minor, gss_OID_set *set);
-OM_uint32 gss_import_name(OM_uint32 *minor, gss_buffer_t in, gss_OID type, gss_name_t *out);
-OM_uint32 gss_release_name(OM_uint32 *minor, gss_name_t *name);
+#include "cmd/link/gss_lazy.h"
 
 static int library_loaded(void)
 {
