@@ -198,11 +198,11 @@ static void read_queued_files(struct scan *sc)
 	struct strbuf objects = STRBUF_INIT;
 	const char *common = git_repository_commondir(sc->repo);
 	git_odb *odb = NULL;
-	size_t nthreads = 0, want, i;
+	size_t nthreads = 0, others = (size_t)thread_cpus() - 1, want, i;
 
 	want = sc->nfiles / READ_PER_THREAD;
-	if (want > (size_t)thread_cpus() - 1)
-		want = (size_t)thread_cpus() - 1;
+	if (want > others)
+		want = others;
 	if (want > READERS - 1)
 		want = READERS - 1;
 	strbuf_addf(&objects, "%s%sobjects", common,
